@@ -1,0 +1,44 @@
+# Two entry points: `make demo` and `make test`. Both install what they need first.
+VENV   ?= .venv
+PYTHON ?= python3
+BIN     = $(VENV)/bin
+STAMP   = $(VENV)/.installed-stamp
+VENDOR  = src/sote_flow/web/static/vendor
+
+.PHONY: install demo test lint bench clean
+
+install: $(STAMP) $(VENDOR)/.stamp translations
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+# Front-end assets come from npm (never committed); only the ready-made bundles are served.
+$(VENDOR)/.stamp: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(VENDOR)
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
+	cp node_modules/axe-core/axe.min.js $(VENDOR)/
+	touch $@
+
+translations: $(STAMP)
+	$(BIN)/pybabel compile -q -d src/sote_flow/web/translations
+
+demo: install
+	$(BIN)/sote-flow demo
+
+test: install
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
+
+bench: install
+	$(BIN)/python bench/complete_task.py
+	$(BIN)/python bench/inbox.py
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR)

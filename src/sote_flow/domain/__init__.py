@@ -1,0 +1,1 @@
+"""Pure domain rules: roles, errors, privacy checks. No I/O, no frameworks."""

@@ -1,0 +1,47 @@
+"""The roles of design §1 and what each may do."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    SOCIAL_WORKER = "social_worker"
+    PRODUCER_ADMIN = "producer_admin"
+    SERVICE_MANAGER = "service_manager"
+    FAMILY_WORKER = "family_worker"
+    CLIENT_ADVISOR = "client_advisor"
+    SPECIALIST = "specialist"
+    CHILD_WELFARE_OFFICER = "child_welfare_officer"
+    PROCESS_OWNER = "process_owner"
+    AUDITOR = "auditor"
+    ADMINISTRATOR = "administrator"
+
+
+ROLE_LABELS_FI: dict[Role, str] = {
+    Role.SOCIAL_WORKER: "Sosiaalityöntekijä",
+    Role.PRODUCER_ADMIN: "Palveluntuottajan pääkäyttäjä",
+    Role.SERVICE_MANAGER: "Avopalveluiden päällikkö",
+    Role.FAMILY_WORKER: "Perhetyöntekijä",
+    Role.CLIENT_ADVISOR: "Asiakasneuvoja",
+    Role.SPECIALIST: "Konsultoiva erityistyöntekijä",
+    Role.CHILD_WELFARE_OFFICER: "Lastenvalvoja",
+    Role.PROCESS_OWNER: "Prosessinomistaja",
+    Role.AUDITOR: "Tarkastaja",
+    Role.ADMINISTRATOR: "Järjestelmän pääkäyttäjä",
+}
+
+# Roles whose holders only read. A user holding *only* these roles can change nothing.
+READ_ONLY_ROLES = frozenset({Role.AUDITOR})
+
+
+def parse_roles(names: list[str] | tuple[str, ...]) -> frozenset[Role]:
+    """Turn role names into roles; raise ValueError naming the first unknown one."""
+    roles = set()
+    for name in names:
+        try:
+            roles.add(Role(name))
+        except ValueError:
+            known = ", ".join(r.value for r in Role)
+            raise ValueError(f"unknown role {name!r} (known: {known})") from None
+    return frozenset(roles)
