@@ -1,0 +1,96 @@
+"""Every setting in one place: read from the environment (SOTE_FLOW_*), validated at start."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+DEFAULT_INSTANCE_DIR = Path.cwd() / "instance"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Application settings. Environment variable = SOTE_FLOW_ + field name in upper case."""
+
+    # Database URL; SQLite in the instance folder by default, PostgreSQL for production.
+    database_url: str = f"sqlite:///{DEFAULT_INSTANCE_DIR / 'sote-flow.db'}"
+    # Signs session cookies and CSRF tokens; must be set (and kept secret) in production.
+    secret_key: str = ""
+    # Largest accepted diagram/form file in a deployment, in bytes.
+    max_diagram_bytes: int = 2_000_000
+    # Pattern a client number (asiakasnumero) must match.
+    client_number_pattern: str = r"^[0-9]{6,10}$"
+    # Lifetime of API bearer tokens, in hours.
+    token_ttl_hours: int = 12
+    # Rows per page in inboxes and queues.
+    page_size: int = 25
+    # Language when the user has not chosen one: fi, sv or en.
+    default_locale: str = "fi"
+    # Public base URL used in links sent by mail.
+    base_url: str = "http://127.0.0.1:5000"
+    # Mark session cookies Secure (needs HTTPS); off for the local demo.
+    secure_cookies: bool = False
+
+    def validate(self) -> Settings:
+        """Return self, or raise ValueError naming the first invalid setting."""
+        if not self.secret_key or len(self.secret_key) < 16:
+            raise ValueError("SOTE_FLOW_SECRET_KEY must be set (at least 16 characters)")
+        if self.default_locale not in ("fi", "sv", "en"):
+            raise ValueError("SOTE_FLOW_DEFAULT_LOCALE must be fi, sv or en")
+        for name in ("max_diagram_bytes", "token_ttl_hours", "page_size"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"SOTE_FLOW_{name.upper()} must be positive")
+        try:
+            re.compile(self.client_number_pattern)
+        except re.error as exc:
+            raise ValueError(f"SOTE_FLOW_CLIENT_NUMBER_PATTERN is not a valid pattern: {exc}") from None
+        if not self.database_url.startswith(("sqlite", "postgresql")):
+            raise ValueError("SOTE_FLOW_DATABASE_URL must be a sqlite:// or postgresql:// URL")
+        return self
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, override: Mapping[str, Any] | None = None
+) -> Settings:
+    """Build settings from the environment, then `override`; validate them."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for field in fields(Settings):
+        raw = environ.get(f"SOTE_FLOW_{field.name.upper()}")
+        if raw is not None:
+            values[field.name] = _convert(field.name, raw, field.type)
+    settings = replace(Settings(), **values, **dict(override or {}))
+    if settings.database_url.startswith("postgres://"):
+        settings = replace(settings, database_url="postgresql+psycopg://" + settings.database_url[11:])
+    elif settings.database_url.startswith("postgresql://"):
+        settings = replace(
+            settings, database_url="postgresql+psycopg://" + settings.database_url[13:]
+        )
+    return settings.validate()
+
+
+def demo_secret_key(instance_dir: Path) -> str:
+    """Return the demo's secret key, created once and kept in the instance folder."""
+    path = instance_dir / "secret_key"
+    if not path.exists():
+        instance_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _convert(name: str, raw: str, kind: Any) -> Any:
+    kind = str(kind)
+    if kind == "int":
+        try:
+            return int(raw)
+        except ValueError:
+            raise ValueError(f"SOTE_FLOW_{name.upper()} must be a whole number") from None
+    if kind == "bool":
+        return raw.strip().lower() in ("1", "true", "yes", "on")
+    return raw

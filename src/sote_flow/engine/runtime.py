@@ -1,0 +1,232 @@
+"""Run workflows: start, load, complete user tasks, wake timers, and report what happened."""
+
+from __future__ import annotations
+
+import json
+import zlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sote_flow.engine.sandbox import SandboxedEnvironment
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.spiff.serializer import DEFAULT_CONFIG
+from SpiffWorkflow.util.task import TaskState
+
+from sote_flow.domain.clock import Clock
+from sote_flow.domain.errors import Conflict, EngineFailure
+from sote_flow.engine.parsing import ParsedProcess
+from sote_flow.engine.tasks import FormRef, form_ref, task_properties
+from sote_flow.engine.timers import pending_timers
+from sote_flow.handlers.context import Handler, HandlerContext, OutgoingMail
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """Who is acting on which instance, and the clock to use."""
+
+    instance_id: int
+    process_key: str
+    actor: str
+    clock: Clock
+
+
+@dataclass(frozen=True)
+class ServiceCall:
+    """One service task the engine ran, for the history."""
+
+    element_id: str
+    operator: str
+    result: Any
+
+
+@dataclass
+class StepReport:
+    """What one round of engine steps did: service calls, mails asked for, and any failure."""
+
+    service_calls: list[ServiceCall] = field(default_factory=list)
+    mails: list[OutgoingMail] = field(default_factory=list)
+    failure: EngineFailure | None = None
+
+
+@dataclass(frozen=True)
+class ReadyHumanTask:
+    """A user or manual task waiting for a person, as the projection stores it."""
+
+    task_id: str
+    element_id: str
+    title: str
+    group: str | None
+    assignee: str | None
+    form: FormRef
+
+
+class SoteScriptEngine(PythonScriptEngine):  # type: ignore[misc]
+    """Sandboxed expressions; service tasks dispatched to the registered handlers."""
+
+    def __init__(
+        self,
+        environment: SandboxedEnvironment,
+        handlers: Mapping[str, Handler],
+        context: RunContext,
+        report: StepReport,
+    ) -> None:
+        super().__init__(environment=environment)
+        self._handlers = handlers
+        self._context = context
+        self._report = report
+
+    def call_service(self, task: Any, operation_name: str, operation_params: Any, **_: Any) -> str:
+        handler = self._handlers.get(operation_name)
+        if handler is None:
+            raise WorkflowTaskException(f"no handler for operator {operation_name!r}", task=task)
+        params = {name: param["value"] for name, param in operation_params.items()}
+        ctx = HandlerContext(
+            instance_id=self._context.instance_id,
+            process_key=self._context.process_key,
+            element_id=task.task_spec.bpmn_id,
+            task_data=dict(task.data),
+            params=params,
+            actor=self._context.actor,
+            clock=self._context.clock,
+        )
+        try:
+            result = handler(ctx)
+        except Exception as exc:
+            raise WorkflowTaskException(
+                f"{operation_name} failed: {exc}", task=task, exception=exc
+            ) from exc
+        self._report.service_calls.append(ServiceCall(task.task_spec.bpmn_id, operation_name, result))
+        self._report.mails.extend(ctx.mails)
+        return json.dumps(result, default=str)
+
+
+class WorkflowRuntime:
+    """Stateless facade over SpiffWorkflow; safe to share between threads."""
+
+    def __init__(
+        self,
+        handlers: Mapping[str, Handler],
+        functions: Mapping[str, Callable[..., Any]] | None = None,
+    ) -> None:
+        self._handlers = handlers
+        self._environment = SandboxedEnvironment(functions=functions or {})
+        self._serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(DEFAULT_CONFIG))
+
+    def start(self, parsed: ParsedProcess, data: Mapping[str, Any], ctx: RunContext) -> tuple[
+        BpmnWorkflow, StepReport
+    ]:
+        """Create a workflow seeded with `data` and run it to its first wait state."""
+        workflow = BpmnWorkflow(parsed.spec, parsed.subprocess_specs)
+        report = self._attach(workflow, ctx)
+        workflow.get_next_task(state=TaskState.READY).data.update(data)
+        self._run_steps(workflow, report)
+        return workflow, report
+
+    def load(self, state: bytes, ctx: RunContext) -> tuple[BpmnWorkflow, StepReport]:
+        """Deserialize a workflow and attach the sandboxed engine (it is never serialized)."""
+        workflow = self._serializer.deserialize_json(zlib.decompress(state).decode("utf-8"))
+        return workflow, self._attach(workflow, ctx)
+
+    def dump(self, workflow: BpmnWorkflow) -> bytes:
+        """Serialize a workflow for storage."""
+        text: str = self._serializer.serialize_json(workflow)
+        return zlib.compress(text.encode("utf-8"), 1)
+
+    def complete_task(
+        self, workflow: BpmnWorkflow, report: StepReport, task_id: str, data: Mapping[str, Any]
+    ) -> str:
+        """Complete a READY human task with `data`, then run on; returns the task's element id."""
+        task = workflow.get_task_from_id(UUID(task_id))
+        # Task.run() does not check the state itself; a stale request must not complete anything.
+        if task is None or task.state != TaskState.READY or not task.task_spec.manual:
+            raise Conflict("Tehtävä ei ole enää avoinna.")
+        add_data = getattr(task.task_spec, "add_data_from_form", None)
+        if add_data is not None:
+            add_data(task, dict(data))
+        else:
+            task.data.update(data)
+        try:
+            task.run()
+        except Exception as exc:  # a failing post-script is an engine failure, not a crash
+            report.failure = _failure(exc)
+            return str(task.task_spec.bpmn_id)
+        self._run_steps(workflow, report)
+        return str(task.task_spec.bpmn_id)
+
+    def wake(self, workflow: BpmnWorkflow, report: StepReport) -> None:
+        """Fire due timers and run on."""
+        self._run_steps(workflow, report)
+
+    def ready_human_tasks(self, workflow: BpmnWorkflow) -> list[ReadyHumanTask]:
+        """Return the READY user and manual tasks, with group and assignee resolved."""
+        ready = []
+        for task in workflow.get_tasks(state=TaskState.READY, manual=True):
+            spec = task.task_spec
+            properties = task_properties(spec)
+            ready.append(
+                ReadyHumanTask(
+                    task_id=str(task.id),
+                    element_id=spec.bpmn_id,
+                    title=spec.bpmn_name or spec.bpmn_id,
+                    group=self._evaluate(workflow, task, properties.get("group")) or spec.lane,
+                    assignee=self._evaluate(workflow, task, properties.get("assignee")),
+                    form=form_ref(spec),
+                )
+            )
+        return ready
+
+    def timers(self, workflow: BpmnWorkflow) -> list[tuple[str, datetime]]:
+        """Return (task id, due time) for every timer the workflow waits on."""
+        return pending_timers(workflow)
+
+    def current_data(self, workflow: BpmnWorkflow) -> dict[str, Any]:
+        """Return the instance data as of its most recent step."""
+        if workflow.is_completed():
+            return dict(workflow.data)
+        task = workflow.last_task or workflow.get_next_task(state=TaskState.READY)
+        return dict(task.data) if task is not None else {}
+
+    def form_of(self, workflow: BpmnWorkflow, task_id: str) -> FormRef:
+        """Return the form files and instructions of a task."""
+        task = workflow.get_task_from_id(UUID(task_id))
+        return form_ref(task.task_spec)
+
+    def task_data(self, workflow: BpmnWorkflow, task_id: str) -> dict[str, Any]:
+        """Return the data a READY task will show in its form."""
+        task = workflow.get_task_from_id(UUID(task_id))
+        return dict(task.data) if task is not None else {}
+
+    def _attach(self, workflow: BpmnWorkflow, ctx: RunContext) -> StepReport:
+        report = StepReport()
+        workflow.script_engine = SoteScriptEngine(self._environment, self._handlers, ctx, report)
+        return report
+
+    def _run_steps(self, workflow: BpmnWorkflow, report: StepReport) -> None:
+        try:
+            workflow.refresh_timers()
+            workflow.do_engine_steps()
+        except Exception as exc:  # any engine failure marks the instance, never the server
+            report.failure = _failure(exc)
+
+    def _evaluate(self, workflow: BpmnWorkflow, task: Any, expression: str | None) -> str | None:
+        if not expression:
+            return None
+        try:
+            value = workflow.script_engine.evaluate(task, expression)
+        except Exception as exc:
+            raise _failure(exc) from exc
+        return str(value) if value not in (None, "") else None
+
+
+def _failure(exc: BaseException) -> EngineFailure:
+    task = getattr(exc, "task", None)
+    task_name = task.task_spec.bpmn_id if task is not None else None
+    message = str(exc.args[0]) if exc.args else exc.__class__.__name__
+    inner = getattr(exc, "error_type", None) or exc.__class__.__name__
+    return EngineFailure(message=message, task_name=task_name, details={"type": str(inner)})

@@ -1,0 +1,145 @@
+"""Deploy-time validation: a bundle either parses into a runnable process or is refused whole."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from xml.etree.ElementTree import ParseError
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring as defused_fromstring
+from jsonschema import SchemaError, validators
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.mixins.service_task import ServiceTask
+from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
+
+from sote_flow.domain.errors import DeployProblem, DeployRefused
+from sote_flow.engine.bundle import ALLOWED_SUFFIXES, ProcessBundle
+from sote_flow.engine.parsing import ParsedProcess, parse_bundle
+from sote_flow.engine.tasks import task_properties
+
+
+@dataclass(frozen=True)
+class DeployCatalog:
+    """What a diagram may refer to: registered operators, existing groups, known roles."""
+
+    operators: frozenset[str]
+    groups: frozenset[str]
+    roles: frozenset[str]
+    max_file_bytes: int = 2_000_000
+
+
+def validate_bundle(bundle: ProcessBundle, catalog: DeployCatalog) -> ParsedProcess:
+    """Return the parsed process, or raise DeployRefused listing every problem found."""
+    problems = list(_check_files(bundle, catalog))
+    if problems:
+        raise DeployRefused(problems)
+    (main,) = bundle.bpmn_files
+    try:
+        parsed = parse_bundle(bundle)
+    except ValidationException as exc:
+        raise DeployRefused([_from_validation_exception(exc, main)]) from None
+    except (etree.LSTError, LookupError, ValueError) as exc:
+        raise DeployRefused([DeployProblem(main, None, f"Kaavio ei jäsenny: {exc}")]) from None
+    problems = list(_check_elements(parsed, catalog))
+    if problems:
+        raise DeployRefused(problems)
+    return parsed
+
+
+def _check_files(bundle: ProcessBundle, catalog: DeployCatalog) -> Iterator[DeployProblem]:
+    if len(bundle.bpmn_files) != 1:
+        yield DeployProblem("", None, "Lähetä täsmälleen yksi .bpmn-tiedosto ja sen lomakkeet.")
+    for name, content in sorted(bundle.files.items()):
+        if not name.endswith(ALLOWED_SUFFIXES):
+            yield DeployProblem(name, None, "Tiedostotyyppi ei kelpaa (sallitut: .bpmn .json .dmn).")
+        elif len(content) > catalog.max_file_bytes:
+            limit_kb = catalog.max_file_bytes // 1000
+            yield DeployProblem(name, None, f"Tiedosto on liian suuri (enintään {limit_kb} kt).")
+        elif name.endswith((".bpmn", ".dmn")):
+            yield from _check_xml(name, content)
+        else:
+            yield from _check_json(name, content)
+
+
+def _check_xml(name: str, content: bytes) -> Iterator[DeployProblem]:
+    try:
+        defused_fromstring(content, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException:
+        yield DeployProblem(name, None, "XML sisältää DTD:n tai entiteettejä, joita ei sallita.")
+    except ParseError as exc:
+        line, column = exc.position
+        yield DeployProblem(name, None, f"XML ei ole hyvin muodostettu (rivi {line}, sarake {column}).")
+
+
+def _check_json(name: str, content: bytes) -> Iterator[DeployProblem]:
+    try:
+        schema = json.loads(content)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        yield DeployProblem(name, None, f"Lomake ei ole kelvollista JSONia: {exc}")
+        return
+    if name.endswith("uischema.json"):
+        return
+    if not isinstance(schema, dict) or schema.get("type") != "object":
+        yield DeployProblem(name, None, 'Lomakkeen JSON Scheman ylätason tyypin on oltava "object".')
+        return
+    validator_class = validators.validator_for(schema)
+    try:
+        validator_class.check_schema(schema)
+    except SchemaError as exc:
+        where = "/".join(str(part) for part in exc.path) or "juuri"
+        yield DeployProblem(name, None, f"Lomake ei ole kelvollinen JSON Schema ({where}): {exc.message}")
+
+
+def _check_elements(parsed: ParsedProcess, catalog: DeployCatalog) -> Iterator[DeployProblem]:
+    (main,) = parsed.bundle.bpmn_files
+    for spec in _all_specs(parsed):
+        for task_spec in spec.task_specs.values():
+            element = getattr(task_spec, "bpmn_id", None)
+            if element is None:
+                continue
+            yield from (DeployProblem(main, element, message) for message in
+                        _element_problems(task_spec, parsed.bundle, catalog))
+
+
+def _element_problems(task_spec: Any, bundle: ProcessBundle, catalog: DeployCatalog) -> Iterator[str]:
+    extensions: dict[str, Any] = getattr(task_spec, "extensions", {}) or {}
+    for key in ("formJsonSchemaFilename", "formUiSchemaFilename"):
+        file_name = extensions.get(key)
+        if file_name and file_name not in bundle.files:
+            yield f"Lomaketiedosto {file_name} puuttuu; lähetä se kaavion mukana."
+    if isinstance(task_spec, ServiceTask):
+        operator = getattr(task_spec, "operation_name", None)
+        if operator not in catalog.operators:
+            known = ", ".join(sorted(catalog.operators)) or "ei yhtään"
+            yield f"Palvelutehtävän operaattoria {operator!r} ei ole rekisteröity (tunnetut: {known})."
+    properties = task_properties(task_spec)
+    if isinstance(task_spec, UserTask) or getattr(task_spec, "manual", False):
+        if task_spec.lane is None and "group" not in properties and "assignee" not in properties:
+            yield "Käyttäjätehtävä ei ole millään kaistalla (kaista = ryhmä, joka tekee tehtävän)."
+        elif task_spec.lane is not None and task_spec.lane not in catalog.groups:
+            yield f"Kaistan nimi {task_spec.lane!r} ei ole tunnettu ryhmä."
+    for role in _split(properties.get("startRoles", "")):
+        if role not in catalog.roles:
+            yield f"Tuntematon rooli {role!r} ominaisuudessa startRoles."
+
+
+def _all_specs(parsed: ParsedProcess) -> Iterator[Any]:
+    yield parsed.spec
+    yield from (spec for spec in parsed.subprocess_specs.values() if spec is not None)
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def _from_validation_exception(exc: ValidationException, file_name: str) -> DeployProblem:
+    element = getattr(exc, "id", None) or None
+    file_name = getattr(exc, "file_name", None) or file_name
+    line = getattr(exc, "line_number", "")
+    where = f" (rivi {line})" if line else ""
+    detail = ". ".join([str(exc.args[0]) if exc.args else "", *exc.notes]).strip(". ")
+    return DeployProblem(file_name, element, f"Kaavio ei kelpaa{where}: {detail}")

@@ -1,0 +1,49 @@
+"""Engine and session set-up for SQLite (embedded default) and PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+
+def engine_options(url: str) -> dict[str, Any]:
+    """Return create_engine keyword arguments suited to the database in `url`."""
+    if url.startswith("sqlite"):
+        # Autocommit at the driver level; `configure_engine` issues BEGIN IMMEDIATE itself.
+        return {"connect_args": {"check_same_thread": False, "isolation_level": None}}
+    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20}
+
+
+def configure_engine(engine: Engine) -> None:
+    """Install per-connection settings: WAL, foreign keys and write-locking transactions."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        # A deferred transaction that reads and then writes fails at once when another writer
+        # got in between; taking the write lock up front makes concurrent use cases queue instead.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(url: str) -> Engine:
+    """Create and configure an engine for `url`."""
+    engine = create_engine(url, **engine_options(url))
+    configure_engine(engine)
+    return engine
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Return a session factory whose objects stay readable after commit."""
+    return sessionmaker(bind=engine, expire_on_commit=False)

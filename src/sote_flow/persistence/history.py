@@ -1,0 +1,134 @@
+"""The append-only, hash-chained history of everything that changed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sote_flow.persistence.models import ChainHead, HistoryEntry
+
+GENESIS_HASH = "0" * 64
+
+
+def to_plain_json(value: Any) -> Any:
+    """Return `value` as it will read back from a JSON column (dates become strings)."""
+    return json.loads(json.dumps(value, default=str, ensure_ascii=False))
+
+
+def entry_hash(entry: HistoryEntry) -> str:
+    """Return the SHA-256 over the entry's content and its predecessor's hash."""
+    content = {
+        "prev": entry.prev_hash,
+        "instance_id": entry.instance_id,
+        "at": entry.at.isoformat(),
+        "actor": entry.actor,
+        "action": entry.action,
+        "task_id": entry.task_id,
+        "task_name": entry.task_name,
+        "process_version_id": entry.process_version_id,
+        "data": entry.data,
+    }
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """Result of walking the chain: ok, how many entries, and the first bad entry if any."""
+
+    ok: bool
+    entries: int
+    first_bad_entry_id: int | None = None
+    problem: str | None = None
+
+
+class HistoryLog:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def append(
+        self,
+        *,
+        at: datetime,
+        actor: str,
+        action: str,
+        instance_id: int | None = None,
+        task_id: str | None = None,
+        task_name: str | None = None,
+        process_version_id: int | None = None,
+        data: dict[str, Any] | None = None,
+    ) -> HistoryEntry:
+        """Append one entry, chained to the newest one; locks the chain head until commit."""
+        head = self._locked_head()
+        entry = HistoryEntry(
+            instance_id=instance_id,
+            at=at,
+            actor=actor,
+            action=action,
+            task_id=task_id,
+            task_name=task_name,
+            process_version_id=process_version_id,
+            data=to_plain_json(data or {}),
+            prev_hash=head.last_hash,
+        )
+        entry.hash = entry_hash(entry)
+        self.session.add(entry)
+        self.session.flush()
+        head.last_entry_id = entry.id
+        head.last_hash = entry.hash
+        return entry
+
+    def for_instance(self, instance_id: int) -> Sequence[HistoryEntry]:
+        """Return an instance's entries in the order they happened."""
+        query = (
+            select(HistoryEntry)
+            .where(HistoryEntry.instance_id == instance_id)
+            .order_by(HistoryEntry.id)
+        )
+        return self.session.scalars(query).all()
+
+    def verify(self, batch_size: int = 2000) -> ChainReport:
+        """Walk the whole chain and report the first entry that does not match."""
+        expected_prev = GENESIS_HASH
+        count = 0
+        last_id = 0
+        while True:
+            query = (
+                select(HistoryEntry)
+                .where(HistoryEntry.id > last_id)
+                .order_by(HistoryEntry.id)
+                .limit(batch_size)
+            )
+            batch = self.session.scalars(query).all()
+            if not batch:
+                break
+            for entry in batch:
+                if entry.prev_hash != expected_prev:
+                    return ChainReport(False, count, entry.id, "previous entry missing or changed")
+                if entry_hash(entry) != entry.hash:
+                    return ChainReport(False, count, entry.id, "entry content changed")
+                expected_prev = entry.hash
+                last_id = entry.id
+                count += 1
+            self.session.expunge_all()
+        head = self.session.get(ChainHead, 1)
+        head_hash = head.last_hash if head else GENESIS_HASH
+        if head_hash != expected_prev:
+            missing_after = head.last_entry_id if head else None
+            return ChainReport(False, count, missing_after, "newest entries missing")
+        return ChainReport(True, count)
+
+    def _locked_head(self) -> ChainHead:
+        head = self.session.scalar(select(ChainHead).where(ChainHead.id == 1).with_for_update())
+        if head is None:
+            head = ChainHead(id=1, last_entry_id=0, last_hash=GENESIS_HASH)
+            self.session.add(head)
+            self.session.flush()
+        return head

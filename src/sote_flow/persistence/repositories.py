@@ -1,0 +1,232 @@
+"""Repositories: the queries each use case needs, in one place per aggregate."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+# Re-exported so the unit of work imports every repository from here.
+from sote_flow.persistence.history import HistoryLog
+from sote_flow.persistence.models import (
+    AccessLogEntry,
+    ApiToken,
+    Group,
+    HumanTask,
+    ProcessInstance,
+    ProcessVersion,
+    User,
+)
+
+__all__ = [
+    "AccessLog",
+    "HistoryLog",
+    "InstanceRepository",
+    "ProcessRepository",
+    "TaskRepository",
+    "UserRepository",
+]
+
+
+class UserRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, user_id: int) -> User | None:
+        """Return the user with `user_id`, or None."""
+        return self.session.get(User, user_id)
+
+    def by_username(self, username: str) -> User | None:
+        """Return the user called `username`, or None."""
+        return self.session.scalar(select(User).where(User.username == username))
+
+    def add(self, user: User) -> None:
+        """Stage a new user."""
+        self.session.add(user)
+
+    def group(self, name: str) -> Group | None:
+        """Return the group called `name`, or None."""
+        return self.session.scalar(select(Group).where(Group.name == name))
+
+    def groups(self) -> Sequence[Group]:
+        """Return every group, by name."""
+        return self.session.scalars(select(Group).order_by(Group.name)).all()
+
+    def add_group(self, group: Group) -> None:
+        """Stage a new group."""
+        self.session.add(group)
+
+    def add_token(self, token: ApiToken) -> None:
+        """Stage a new API token."""
+        self.session.add(token)
+
+    def by_token_hash(self, token_hash: str, now: datetime) -> User | None:
+        """Return the active user owning an unexpired token with this hash, or None."""
+        query = (
+            select(User)
+            .join(ApiToken, ApiToken.user_id == User.id)
+            .where(ApiToken.token_hash == token_hash, ApiToken.expires_at > now, User.active)
+        )
+        return self.session.scalar(query)
+
+
+class ProcessRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, version_id: int) -> ProcessVersion | None:
+        """Return a deployed version by id, or None."""
+        return self.session.get(ProcessVersion, version_id)
+
+    def latest(self, key: str) -> ProcessVersion | None:
+        """Return the newest deployed version of process `key`, or None."""
+        query = (
+            select(ProcessVersion)
+            .where(ProcessVersion.key == key)
+            .order_by(ProcessVersion.version.desc())
+            .limit(1)
+        )
+        return self.session.scalar(query)
+
+    def by_checksum(self, key: str, checksum: str) -> ProcessVersion | None:
+        """Return the version of `key` with identical content, or None."""
+        query = select(ProcessVersion).where(
+            ProcessVersion.key == key, ProcessVersion.checksum == checksum
+        )
+        return self.session.scalar(query)
+
+    def latest_of_each(self) -> Sequence[ProcessVersion]:
+        """Return the newest version of every process, by key."""
+        newest = (
+            select(ProcessVersion.key, func.max(ProcessVersion.version).label("v"))
+            .group_by(ProcessVersion.key)
+            .subquery()
+        )
+        query = (
+            select(ProcessVersion)
+            .join(newest, (ProcessVersion.key == newest.c.key) & (ProcessVersion.version == newest.c.v))
+            .order_by(ProcessVersion.key)
+        )
+        return self.session.scalars(query).all()
+
+    def add(self, version: ProcessVersion) -> None:
+        """Stage a new version."""
+        self.session.add(version)
+
+
+class InstanceRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, instance_id: int) -> ProcessInstance | None:
+        """Return an instance by id, or None."""
+        return self.session.get(ProcessInstance, instance_id)
+
+    def get_for_update(self, instance_id: int) -> ProcessInstance | None:
+        """Return an instance locked against concurrent changes until commit."""
+        query = select(ProcessInstance).where(ProcessInstance.id == instance_id).with_for_update()
+        return self.session.scalar(query)
+
+    def add(self, instance: ProcessInstance) -> None:
+        """Stage a new instance and assign its id."""
+        self.session.add(instance)
+        self.session.flush()
+
+    def recent(self, limit: int = 50) -> Sequence[ProcessInstance]:
+        """Return the most recently changed instances."""
+        query = select(ProcessInstance).order_by(ProcessInstance.updated_at.desc()).limit(limit)
+        return self.session.scalars(query).all()
+
+
+class TaskRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, task_id: str) -> HumanTask | None:
+        """Return an open task by id, or None."""
+        return self.session.get(HumanTask, task_id)
+
+    def get_fresh(self, task_id: str) -> HumanTask | None:
+        """Re-read a task from the database, bypassing what this session already holds."""
+        query = (
+            select(HumanTask)
+            .where(HumanTask.id == task_id)
+            .execution_options(populate_existing=True)
+        )
+        return self.session.scalar(query)
+
+    def for_instance(self, instance_id: int) -> Sequence[HumanTask]:
+        """Return the open tasks of an instance, oldest first."""
+        query = (
+            select(HumanTask)
+            .where(HumanTask.instance_id == instance_id)
+            .order_by(HumanTask.created_at, HumanTask.id)
+        )
+        return self.session.scalars(query).all()
+
+    def assigned_to(self, user_id: int, limit: int, offset: int = 0) -> Sequence[HumanTask]:
+        """Return a page of the open tasks assigned to a user, oldest first."""
+        query = (
+            select(HumanTask)
+            .where(HumanTask.assignee_id == user_id)
+            .order_by(HumanTask.created_at, HumanTask.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        return self.session.scalars(query).all()
+
+    def unassigned_in_groups(
+        self, group_names: Sequence[str], limit: int, offset: int = 0
+    ) -> Sequence[HumanTask]:
+        """Return a page of the unclaimed open tasks of the given groups, oldest first."""
+        query = (
+            select(HumanTask)
+            .where(HumanTask.group_name.in_(group_names), HumanTask.assignee_id.is_(None))
+            .order_by(HumanTask.created_at, HumanTask.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        return self.session.scalars(query).all()
+
+    def count_assigned_to(self, user_id: int) -> int:
+        """Count the open tasks assigned to a user."""
+        query = select(func.count()).select_from(HumanTask).where(HumanTask.assignee_id == user_id)
+        return self.session.scalar(query) or 0
+
+    def count_unassigned_in_groups(self, group_names: Sequence[str]) -> int:
+        """Count the unclaimed open tasks of the given groups."""
+        query = (
+            select(func.count())
+            .select_from(HumanTask)
+            .where(HumanTask.group_name.in_(group_names), HumanTask.assignee_id.is_(None))
+        )
+        return self.session.scalar(query) or 0
+
+    def set_assignee_if(self, task_id: str, expected: int | None, new: int | None) -> bool:
+        """Atomically change the assignee when it is still `expected`; False if it was not."""
+        query = update(HumanTask).where(HumanTask.id == task_id)
+        if expected is None:
+            query = query.where(HumanTask.assignee_id.is_(None))
+        else:
+            query = query.where(HumanTask.assignee_id == expected)
+        result = self.session.execute(query.values(assignee_id=new))
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+    def add(self, task: HumanTask) -> None:
+        """Stage a new open task."""
+        self.session.add(task)
+
+    def delete(self, task: HumanTask) -> None:
+        """Remove a task that is no longer open."""
+        self.session.delete(task)
+
+
+class AccessLog:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def record(self, entry: AccessLogEntry) -> None:
+        """Stage one access-log entry."""
+        self.session.add(entry)

@@ -1,0 +1,55 @@
+"""Unit of work: one transaction per use case, with the repositories it needs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import TracebackType
+
+from sqlalchemy.orm import Session
+
+from sote_flow.persistence.repositories import (
+    AccessLog,
+    HistoryLog,
+    InstanceRepository,
+    ProcessRepository,
+    TaskRepository,
+    UserRepository,
+)
+
+
+class UnitOfWork:
+    """Opens a session on enter; rolls back on exit unless `commit` was called."""
+
+    session: Session
+
+    def __init__(self, session_factory: Callable[[], Session]) -> None:
+        self._session_factory = session_factory
+        self._committed = False
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = self._session_factory()
+        self._committed = False
+        self.users = UserRepository(self.session)
+        self.processes = ProcessRepository(self.session)
+        self.instances = InstanceRepository(self.session)
+        self.tasks = TaskRepository(self.session)
+        self.history = HistoryLog(self.session)
+        self.access_log = AccessLog(self.session)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if not self._committed:
+            self.session.rollback()
+        self.session.close()
+
+    def commit(self) -> None:
+        """Commit the use case's changes; a unit of work commits at most once."""
+        if self._committed:
+            raise RuntimeError("a unit of work commits exactly once")
+        self.session.commit()
+        self._committed = True

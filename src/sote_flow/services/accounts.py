@@ -1,0 +1,112 @@
+"""Local accounts: users, groups, password checks and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from sote_flow.domain.clock import Clock
+from sote_flow.domain.errors import AuthenticationFailed, Conflict
+from sote_flow.domain.roles import parse_roles
+from sote_flow.persistence.models import ApiToken, Group, User, UserRole
+from sote_flow.persistence.unit_of_work import UnitOfWork
+from sote_flow.services.actors import Actor, actor_from_user
+
+_hasher = PasswordHasher()
+LOGIN_FAILED = "Väärä käyttäjätunnus tai salasana."
+
+
+def create_user(
+    uow: UnitOfWork,
+    clock: Clock,
+    *,
+    username: str,
+    password: str,
+    display_name: str | None = None,
+    roles: Iterable[str] = (),
+    groups: Iterable[str] = (),
+    email: str | None = None,
+) -> User:
+    """Create a user with roles and groups (groups are created as needed); an admin/CLI use case."""
+    role_set = parse_roles(tuple(roles))
+    if uow.users.by_username(username) is not None:
+        raise Conflict(f"Käyttäjätunnus {username!r} on jo käytössä.")
+    if len(password) < 8:
+        raise ValueError("password must be at least 8 characters")
+    user = User(
+        username=username,
+        display_name=display_name or username,
+        email=email,
+        password_hash=_hasher.hash(password),
+        created_at=clock(),
+    )
+    user.roles = [UserRole(role=role.value) for role in sorted(role_set)]
+    user.groups = [ensure_group(uow, name) for name in dict.fromkeys(groups)]
+    uow.users.add(user)
+    uow.commit()
+    return user
+
+
+def ensure_group(uow: UnitOfWork, name: str, display_name: str | None = None) -> Group:
+    """Return the group called `name`, staging it first if it does not exist."""
+    group = uow.users.group(name)
+    if group is None:
+        group = Group(name=name, display_name=display_name or name)
+        uow.users.add_group(group)
+        uow.session.flush()
+    return group
+
+
+def authenticate(uow: UnitOfWork, username: str, password: str) -> Actor:
+    """Return the actor for valid credentials; raise AuthenticationFailed otherwise."""
+    user = uow.users.by_username(username)
+    if user is None or not user.active:
+        # Spend the same time as a real check so usernames cannot be probed by timing.
+        _hasher.hash(password)
+        raise AuthenticationFailed(LOGIN_FAILED)
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        raise AuthenticationFailed(LOGIN_FAILED) from None
+    return actor_from_user(user)
+
+
+def issue_token(uow: UnitOfWork, clock: Clock, actor: Actor, ttl_hours: int) -> str:
+    """Create an API bearer token for the actor; only its hash is stored."""
+    token = secrets.token_urlsafe(32)
+    now = clock()
+    uow.users.add_token(
+        ApiToken(
+            user_id=actor.user_id,
+            token_hash=_token_hash(token),
+            created_at=now,
+            expires_at=now + timedelta(hours=ttl_hours),
+        )
+    )
+    uow.commit()
+    return token
+
+
+def actor_for_token(uow: UnitOfWork, clock: Clock, token: str) -> Actor:
+    """Return the actor owning a valid bearer token; raise AuthenticationFailed otherwise."""
+    user = uow.users.by_token_hash(_token_hash(token), clock())
+    if user is None:
+        raise AuthenticationFailed("Tunniste puuttuu, on vanhentunut tai virheellinen.")
+    return actor_from_user(user)
+
+
+def actor_for_user_id(uow: UnitOfWork, user_id: int) -> Actor | None:
+    """Return the actor for an active user id (a logged-in session), or None."""
+    user = uow.users.get(user_id)
+    if user is None or not user.active:
+        return None
+    return actor_from_user(user)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()

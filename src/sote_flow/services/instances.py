@@ -1,0 +1,166 @@
+"""Start process instances and read them (every read of client matter data is logged)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sote_flow.domain.clock import Clock
+from sote_flow.domain.errors import NotFound, PermissionDenied
+from sote_flow.engine.runtime import RunContext
+from sote_flow.engine.tasks import form_ref, start_event_spec, start_roles
+from sote_flow.persistence.models import (
+    AccessLogEntry,
+    HistoryEntry,
+    HumanTask,
+    ProcessInstance,
+    ProcessVersion,
+)
+from sote_flow.persistence.unit_of_work import UnitOfWork
+from sote_flow.services.actors import Actor, require_writer
+from sote_flow.services.platform import Platform
+from sote_flow.services.submissions import check_submission, load_form
+from sote_flow.services.workflow_state import save_workflow
+
+
+@dataclass(frozen=True)
+class StartableProcess:
+    """A process the actor may start, with its start form (if any)."""
+
+    version: ProcessVersion
+    form: dict[str, Any] | None
+    ui_schema: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class InstanceView:
+    """An instance as shown to a person: state, data, open tasks and history."""
+
+    instance: ProcessInstance
+    data: dict[str, Any]
+    open_tasks: Sequence[HumanTask]
+    history: Sequence[HistoryEntry]
+
+
+def startable_process(platform: Platform, actor: Actor, uow: UnitOfWork, key: str) -> StartableProcess:
+    """Return the newest version of `key` and its start form, if the actor may start it."""
+    version = uow.processes.latest(key)
+    if version is None:
+        raise NotFound(f"Prosessia {key!r} ei ole otettu käyttöön.")
+    parsed = platform.parsed(version)
+    allowed = start_roles(parsed.spec)
+    if actor.read_only or (allowed and not actor.roles & allowed):
+        raise PermissionDenied("Roolisi ei voi käynnistää tätä prosessia.")
+    start = start_event_spec(parsed.spec)
+    ref = form_ref(start) if start is not None else None
+    form = load_form(version, ref.schema_file) if ref else None
+    ui_schema = load_form(version, ref.ui_schema_file) if ref else None
+    return StartableProcess(version, form, ui_schema)
+
+
+def startable_processes(platform: Platform, actor: Actor, uow: UnitOfWork) -> list[ProcessVersion]:
+    """Return the processes the actor may start."""
+    result = []
+    for version in uow.processes.latest_of_each():
+        try:
+            startable_process(platform, actor, uow, version.key)
+        except PermissionDenied:
+            continue
+        result.append(version)
+    return result
+
+
+def start_instance(
+    platform: Platform,
+    actor: Actor,
+    uow: UnitOfWork,
+    clock: Clock,
+    key: str,
+    data: Mapping[str, Any],
+) -> ProcessInstance:
+    """Start an instance of the newest version of `key` with start-form `data`."""
+    require_writer(actor)
+    startable = startable_process(platform, actor, uow, key)
+    check_submission(startable.form, data, platform.client_numbers)
+    version = startable.version
+    now = clock()
+    instance = ProcessInstance(
+        process_version_id=version.id,
+        process_key=version.key,
+        status="running",
+        state=b"",
+        started_by=actor.username,
+        started_at=now,
+        updated_at=now,
+    )
+    uow.instances.add(instance)
+    uow.history.append(
+        at=now,
+        actor=actor.username,
+        action="instance_started",
+        instance_id=instance.id,
+        process_version_id=version.id,
+        data={"submitted": dict(data), "version": version.version},
+    )
+    ctx = RunContext(instance.id, version.key, actor.username, clock)
+    initial = {**data, "started_by": actor.username}
+    workflow, report = platform.runtime.start(platform.parsed(version), initial, ctx)
+    save_workflow(platform, uow, clock, instance, workflow, report, actor.username)
+    uow.commit()
+    return instance
+
+
+def view_instance(
+    platform: Platform, actor: Actor, uow: UnitOfWork, clock: Clock, instance_id: int
+) -> InstanceView:
+    """Return an instance's state, data, open tasks and history; logs the read."""
+    instance = uow.instances.get(instance_id)
+    if instance is None:
+        raise NotFound("Prosessia ei löydy.")
+    open_tasks = uow.tasks.for_instance(instance_id)
+    history = uow.history.for_instance(instance_id)
+    if not _may_read(actor, instance, open_tasks, history):
+        raise PermissionDenied("Sinulla ei ole oikeutta tähän prosessiin.")
+    ctx = RunContext(instance.id, instance.process_key, actor.username, clock)
+    workflow, _ = platform.runtime.load(instance.state, ctx)
+    log_read(uow, clock, actor, "process_instance", str(instance.id), instance.id, actor.purpose)
+    uow.commit()
+    return InstanceView(instance, platform.runtime.current_data(workflow), open_tasks, history)
+
+
+def log_read(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    object_type: str,
+    object_id: str,
+    instance_id: int | None,
+    purpose: str,
+) -> None:
+    """Stage one access-log entry for a read of client matter data."""
+    uow.access_log.record(
+        AccessLogEntry(
+            at=clock(),
+            username=actor.username,
+            roles=",".join(sorted(actor.roles)),
+            action="read",
+            object_type=object_type,
+            object_id=object_id,
+            instance_id=instance_id,
+            purpose=purpose,
+        )
+    )
+
+
+def _may_read(
+    actor: Actor,
+    instance: ProcessInstance,
+    open_tasks: Sequence[HumanTask],
+    history: Sequence[HistoryEntry],
+) -> bool:
+    if actor.oversees or instance.started_by == actor.username:
+        return True
+    if any(t.group_name in actor.groups or t.assignee_id == actor.user_id for t in open_tasks):
+        return True
+    return any(entry.actor == actor.username for entry in history)

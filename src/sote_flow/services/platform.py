@@ -1,0 +1,31 @@
+"""The long-lived parts use cases share: the workflow runtime, the spec cache and the policies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sote_flow.config import Settings
+from sote_flow.domain.privacy import ClientNumberPolicy
+from sote_flow.engine.bundle import ProcessBundle
+from sote_flow.engine.parsing import ParsedProcess, SpecCache
+from sote_flow.engine.runtime import WorkflowRuntime
+from sote_flow.handlers import HANDLERS
+from sote_flow.persistence.models import ProcessVersion
+
+
+@dataclass
+class Platform:
+    """Created once per process (web worker, scheduler, CLI) and shared by its threads."""
+
+    settings: Settings
+    runtime: WorkflowRuntime = field(default_factory=lambda: WorkflowRuntime(HANDLERS))
+    specs: SpecCache = field(default_factory=SpecCache)
+
+    @property
+    def client_numbers(self) -> ClientNumberPolicy:
+        """The configured client-number rule."""
+        return ClientNumberPolicy(self.settings.client_number_pattern)
+
+    def parsed(self, version: ProcessVersion) -> ParsedProcess:
+        """Return the parsed spec of a deployed version (parsed once per checksum)."""
+        return self.specs.get(version.checksum, lambda: ProcessBundle.from_texts(version.files))

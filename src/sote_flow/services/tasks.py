@@ -1,0 +1,181 @@
+"""Work on human tasks: inbox, claim, release, open and complete."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sote_flow.domain.clock import Clock
+from sote_flow.domain.errors import Conflict, PermissionDenied
+from sote_flow.engine.runtime import RunContext
+from sote_flow.persistence.models import HumanTask, ProcessInstance
+from sote_flow.persistence.unit_of_work import UnitOfWork
+from sote_flow.services.actors import Actor, require_writer
+from sote_flow.services.instances import log_read
+from sote_flow.services.platform import Platform
+from sote_flow.services.submissions import check_submission, load_form
+from sote_flow.services.workflow_state import save_workflow
+
+TAKEN_MESSAGE = "Tehtävä on jo toisen käyttäjän käsittelyssä."
+CLOSED_MESSAGE = "Tehtävä ei ole enää avoinna: joku ehti tehdä sen ensin."
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    """One page of an inbox, with the total count for paging."""
+
+    tasks: Sequence[HumanTask]
+    total: int
+    page: int
+    page_size: int
+
+
+@dataclass(frozen=True)
+class TaskView:
+    """A task opened for work: its form, instructions and current data."""
+
+    task: HumanTask
+    instance: ProcessInstance
+    form: dict[str, Any] | None
+    ui_schema: dict[str, Any] | None
+    instructions: str | None
+    data: dict[str, Any]
+
+
+def my_tasks(actor: Actor, uow: UnitOfWork, page: int, page_size: int) -> InboxPage:
+    """Return a page of the tasks assigned to the actor."""
+    offset = (max(page, 1) - 1) * page_size
+    tasks = uow.tasks.assigned_to(actor.user_id, page_size, offset)
+    return InboxPage(tasks, uow.tasks.count_assigned_to(actor.user_id), page, page_size)
+
+
+def group_tasks(actor: Actor, uow: UnitOfWork, page: int, page_size: int) -> InboxPage:
+    """Return a page of the unclaimed tasks of the actor's groups."""
+    groups = sorted(actor.groups)
+    offset = (max(page, 1) - 1) * page_size
+    tasks = uow.tasks.unassigned_in_groups(groups, page_size, offset)
+    return InboxPage(tasks, uow.tasks.count_unassigned_in_groups(groups), page, page_size)
+
+
+def claim_task(actor: Actor, uow: UnitOfWork, clock: Clock, task_id: str) -> HumanTask:
+    """Assign an unclaimed task of one of the actor's groups to the actor."""
+    require_writer(actor)
+    task = _open_task(uow, task_id)
+    if task.group_name not in actor.groups:
+        raise PermissionDenied("Tehtävä kuuluu ryhmälle, jonka jäsen et ole.")
+    _, task = _lock(uow, task)
+    if task.assignee_id == actor.user_id:
+        return task
+    if not uow.tasks.set_assignee_if(task_id, None, actor.user_id):
+        raise Conflict(TAKEN_MESSAGE)
+    _log(uow, clock, actor, task, "task_claimed", {})
+    uow.commit()
+    return task
+
+
+def release_task(actor: Actor, uow: UnitOfWork, clock: Clock, task_id: str) -> HumanTask:
+    """Give a claimed task back to its group."""
+    require_writer(actor)
+    task = _open_task(uow, task_id)
+    if task.group_name is None:
+        raise Conflict("Henkilölle osoitettua tehtävää ei voi palauttaa ryhmälle.")
+    if not uow.tasks.set_assignee_if(task_id, actor.user_id, None):
+        raise Conflict("Tehtävä ei ole sinun käsittelyssäsi.")
+    _log(uow, clock, actor, task, "task_released", {})
+    uow.commit()
+    return task
+
+
+def open_task(platform: Platform, actor: Actor, uow: UnitOfWork, clock: Clock, task_id: str) -> TaskView:
+    """Return a task with its form and data for the actor to work on; logs the read."""
+    task = _open_task(uow, task_id)
+    if not (_may_work_on(actor, task) or actor.oversees):
+        raise PermissionDenied("Tehtävä ei kuulu sinulle eikä ryhmällesi.")
+    instance = uow.instances.get(task.instance_id)
+    assert instance is not None  # the projection row references it
+    ctx = RunContext(instance.id, instance.process_key, actor.username, clock)
+    workflow, _ = platform.runtime.load(instance.state, ctx)
+    ref = platform.runtime.form_of(workflow, task_id)
+    purpose = actor.purpose if actor.oversees and not _may_work_on(actor, task) else task.title
+    log_read(uow, clock, actor, "task", task.id, instance.id, purpose)
+    uow.commit()
+    return TaskView(
+        task=task,
+        instance=instance,
+        form=load_form(instance.process_version, ref.schema_file),
+        ui_schema=load_form(instance.process_version, ref.ui_schema_file),
+        instructions=ref.instructions,
+        data=platform.runtime.task_data(workflow, task_id),
+    )
+
+
+def complete_task(
+    platform: Platform,
+    actor: Actor,
+    uow: UnitOfWork,
+    clock: Clock,
+    task_id: str,
+    data: Mapping[str, Any],
+) -> ProcessInstance:
+    """Complete a task with form `data` and run the instance on to its next wait state."""
+    require_writer(actor)
+    task = _open_task(uow, task_id)
+    if not _may_work_on(actor, task):
+        raise PermissionDenied("Tehtävä ei kuulu sinulle eikä ryhmällesi.")
+    instance, task = _lock(uow, task)
+    if task.assignee_id not in (None, actor.user_id):
+        raise Conflict(TAKEN_MESSAGE)
+    check_submission(load_form(instance.process_version, task.form_file), data,
+                     platform.client_numbers)
+    ctx = RunContext(instance.id, instance.process_key, actor.username, clock)
+    workflow, report = platform.runtime.load(instance.state, ctx)
+    before = platform.runtime.current_data(workflow)
+    platform.runtime.complete_task(workflow, report, task_id, data)
+    after = platform.runtime.current_data(workflow)
+    _log(uow, clock, actor, task, "task_completed",
+         {"submitted": dict(data), "changed": _changes(before, after)})
+    save_workflow(platform, uow, clock, instance, workflow, report, actor.username)
+    uow.commit()
+    return instance
+
+
+def _open_task(uow: UnitOfWork, task_id: str) -> HumanTask:
+    task = uow.tasks.get(task_id)
+    if task is None:
+        raise Conflict(CLOSED_MESSAGE)
+    return task
+
+
+def _lock(uow: UnitOfWork, task: HumanTask) -> tuple[ProcessInstance, HumanTask]:
+    # Every change to an instance or its tasks takes the instance's row lock first, so of two
+    # people acting at once the second waits here and then sees the first one's result.
+    instance = uow.instances.get_for_update(task.instance_id)
+    fresh = uow.tasks.get_fresh(task.id)
+    if instance is None or fresh is None:
+        raise Conflict(CLOSED_MESSAGE)
+    return instance, fresh
+
+
+def _may_work_on(actor: Actor, task: HumanTask) -> bool:
+    if task.assignee_id is not None:
+        return task.assignee_id == actor.user_id
+    return task.group_name in actor.groups
+
+
+def _log(uow: UnitOfWork, clock: Clock, actor: Actor, task: HumanTask, action: str,
+         data: dict[str, Any]) -> None:
+    uow.history.append(
+        at=clock(),
+        actor=actor.username,
+        action=action,
+        instance_id=task.instance_id,
+        task_id=task.id,
+        task_name=task.element_id,
+        data={"title": task.title, **data},
+    )
+
+
+def _changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
+    keys = set(before) | set(after)
+    return {k: [before.get(k), after.get(k)] for k in sorted(keys) if before.get(k) != after.get(k)}

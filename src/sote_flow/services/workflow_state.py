@@ -1,0 +1,115 @@
+"""Save a workflow after it ran: state, open-task projection, timers and history, together."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from sqlalchemy import delete
+
+from sote_flow.domain.clock import Clock
+from sote_flow.domain.errors import EngineFailure
+from sote_flow.engine.runtime import StepReport
+from sote_flow.persistence.models import DueTimer, HumanTask, ProcessInstance
+from sote_flow.persistence.unit_of_work import UnitOfWork
+from sote_flow.services.platform import Platform
+
+
+def save_workflow(
+    platform: Platform,
+    uow: UnitOfWork,
+    clock: Clock,
+    instance: ProcessInstance,
+    workflow: BpmnWorkflow,
+    report: StepReport,
+    actor: str,
+) -> None:
+    """Persist what the engine did; an engine failure marks the instance instead of raising."""
+    now = clock()
+    history = _History(uow, instance, actor, now)
+    for call in report.service_calls:
+        history.add("service_task", call.element_id, None, {"operator": call.operator,
+                                                             "result": call.result})
+    failure = report.failure
+    if failure is None:
+        try:
+            _sync_tasks(platform, uow, instance, workflow, history, now)
+        except EngineFailure as exc:
+            failure = exc
+    _sync_timers(platform, uow, instance, workflow)
+    instance.state = platform.runtime.dump(workflow)
+    instance.updated_at = now
+    if failure is not None:
+        instance.status = "error"
+        instance.error_message = failure.message
+        history.add("engine_error", None, failure.task_name,
+                    {"message": failure.message, **failure.details})
+    elif workflow.is_completed():
+        instance.status = "completed"
+        instance.ended_at = now
+        instance.error_message = None
+        history.add("instance_completed", None, None, {})
+    else:
+        instance.status = "running"
+        instance.error_message = None
+
+
+class _History:
+    def __init__(self, uow: UnitOfWork, instance: ProcessInstance, actor: str, now: Any) -> None:
+        self.uow, self.instance, self.actor, self.now = uow, instance, actor, now
+
+    def add(self, action: str, task_name: str | None, task_id: str | None,
+            data: dict[str, Any]) -> None:
+        self.uow.history.append(
+            at=self.now,
+            actor=self.actor,
+            action=action,
+            instance_id=self.instance.id,
+            task_id=task_id,
+            task_name=task_name,
+            process_version_id=self.instance.process_version_id,
+            data=data,
+        )
+
+
+def _sync_tasks(
+    platform: Platform,
+    uow: UnitOfWork,
+    instance: ProcessInstance,
+    workflow: BpmnWorkflow,
+    history: _History,
+    now: Any,
+) -> None:
+    ready = {task.task_id: task for task in platform.runtime.ready_human_tasks(workflow)}
+    open_rows = {row.id: row for row in uow.tasks.for_instance(instance.id)}
+    for task_id, row in open_rows.items():
+        if task_id not in ready:
+            uow.tasks.delete(row)
+    for task_id, task in ready.items():
+        if task_id in open_rows:
+            continue
+        assignee = uow.users.by_username(task.assignee) if task.assignee else None
+        uow.tasks.add(
+            HumanTask(
+                id=task_id,
+                instance_id=instance.id,
+                process_key=instance.process_key,
+                element_id=task.element_id,
+                title=task.title,
+                group_name=task.group,
+                assignee_id=assignee.id if assignee else None,
+                form_file=task.form.schema_file,
+                created_at=now,
+            )
+        )
+        history.add("task_opened", task.element_id, task_id,
+                    {"title": task.title, "group": task.group, "assignee": task.assignee})
+    uow.session.flush()
+
+
+def _sync_timers(
+    platform: Platform, uow: UnitOfWork, instance: ProcessInstance, workflow: BpmnWorkflow
+) -> None:
+    uow.session.execute(delete(DueTimer).where(DueTimer.instance_id == instance.id))
+    for task_id, due_at in platform.runtime.timers(workflow):
+        uow.session.add(DueTimer(instance_id=instance.id, task_id=task_id, due_at=due_at))
