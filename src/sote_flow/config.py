@@ -36,9 +36,9 @@ class Settings:
     # Mark session cookies Secure (needs HTTPS); off for the local demo.
     secure_cookies: bool = False
 
-    def validate(self) -> Settings:
+    def validate(self, require_secret: bool = True) -> Settings:
         """Return self, or raise ValueError naming the first invalid setting."""
-        if not self.secret_key or len(self.secret_key) < 16:
+        if require_secret and (not self.secret_key or len(self.secret_key) < 16):
             raise ValueError("SOTE_FLOW_SECRET_KEY must be set (at least 16 characters)")
         if self.default_locale not in ("fi", "sv", "en"):
             raise ValueError("SOTE_FLOW_DEFAULT_LOCALE must be fi, sv or en")
@@ -48,14 +48,18 @@ class Settings:
         try:
             re.compile(self.client_number_pattern)
         except re.error as exc:
-            raise ValueError(f"SOTE_FLOW_CLIENT_NUMBER_PATTERN is not a valid pattern: {exc}") from None
+            raise ValueError(
+                f"SOTE_FLOW_CLIENT_NUMBER_PATTERN is not a valid pattern: {exc}"
+            ) from None
         if not self.database_url.startswith(("sqlite", "postgresql")):
             raise ValueError("SOTE_FLOW_DATABASE_URL must be a sqlite:// or postgresql:// URL")
         return self
 
 
 def load_settings(
-    environ: Mapping[str, str] | None = None, override: Mapping[str, Any] | None = None
+    environ: Mapping[str, str] | None = None,
+    override: Mapping[str, Any] | None = None,
+    require_secret: bool = True,
 ) -> Settings:
     """Build settings from the environment, then `override`; validate them."""
     environ = os.environ if environ is None else environ
@@ -66,12 +70,14 @@ def load_settings(
             values[field.name] = _convert(field.name, raw, field.type)
     settings = replace(Settings(), **values, **dict(override or {}))
     if settings.database_url.startswith("postgres://"):
-        settings = replace(settings, database_url="postgresql+psycopg://" + settings.database_url[11:])
+        settings = replace(
+            settings, database_url="postgresql+psycopg://" + settings.database_url[11:]
+        )
     elif settings.database_url.startswith("postgresql://"):
         settings = replace(
             settings, database_url="postgresql+psycopg://" + settings.database_url[13:]
         )
-    return settings.validate()
+    return settings.validate(require_secret)
 
 
 def demo_secret_key(instance_dir: Path) -> str:

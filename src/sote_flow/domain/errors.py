@@ -46,7 +46,9 @@ class InvalidInput(DomainError):
 
     code = "invalid_input"
 
-    def __init__(self, errors: list[FieldError], message: str = "Tarkista lomakkeen tiedot.") -> None:
+    def __init__(
+        self, errors: list[FieldError], message: str = "Tarkista lomakkeen tiedot."
+    ) -> None:
         super().__init__(message)
         self.errors = errors
 

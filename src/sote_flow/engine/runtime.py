@@ -101,7 +101,9 @@ class SoteScriptEngine(PythonScriptEngine):  # type: ignore[misc]
             raise WorkflowTaskException(
                 f"{operation_name} failed: {exc}", task=task, exception=exc
             ) from exc
-        self._report.service_calls.append(ServiceCall(task.task_spec.bpmn_id, operation_name, result))
+        self._report.service_calls.append(
+            ServiceCall(task.task_spec.bpmn_id, operation_name, result)
+        )
         self._report.mails.extend(ctx.mails)
         return json.dumps(result, default=str)
 
@@ -118,9 +120,9 @@ class WorkflowRuntime:
         self._environment = SandboxedEnvironment(functions=functions or {})
         self._serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(DEFAULT_CONFIG))
 
-    def start(self, parsed: ParsedProcess, data: Mapping[str, Any], ctx: RunContext) -> tuple[
-        BpmnWorkflow, StepReport
-    ]:
+    def start(
+        self, parsed: ParsedProcess, data: Mapping[str, Any], ctx: RunContext
+    ) -> tuple[BpmnWorkflow, StepReport]:
         """Create a workflow seeded with `data` and run it to its first wait state."""
         workflow = BpmnWorkflow(parsed.spec, parsed.subprocess_specs)
         report = self._attach(workflow, ctx)

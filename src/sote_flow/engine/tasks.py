@@ -1,4 +1,4 @@
-"""What the application reads off SpiffWorkflow task specs: forms, lanes and sote-flow properties."""
+"""What the application reads off task specs: forms, lanes and sote-flow properties."""
 
 from __future__ import annotations
 

@@ -55,7 +55,9 @@ def _check_files(bundle: ProcessBundle, catalog: DeployCatalog) -> Iterator[Depl
         yield DeployProblem("", None, "Lähetä täsmälleen yksi .bpmn-tiedosto ja sen lomakkeet.")
     for name, content in sorted(bundle.files.items()):
         if not name.endswith(ALLOWED_SUFFIXES):
-            yield DeployProblem(name, None, "Tiedostotyyppi ei kelpaa (sallitut: .bpmn .json .dmn).")
+            yield DeployProblem(
+                name, None, "Tiedostotyyppi ei kelpaa (sallitut: .bpmn .json .dmn)."
+            )
         elif len(content) > catalog.max_file_bytes:
             limit_kb = catalog.max_file_bytes // 1000
             yield DeployProblem(name, None, f"Tiedosto on liian suuri (enintään {limit_kb} kt).")
@@ -72,7 +74,9 @@ def _check_xml(name: str, content: bytes) -> Iterator[DeployProblem]:
         yield DeployProblem(name, None, "XML sisältää DTD:n tai entiteettejä, joita ei sallita.")
     except ParseError as exc:
         line, column = exc.position
-        yield DeployProblem(name, None, f"XML ei ole hyvin muodostettu (rivi {line}, sarake {column}).")
+        yield DeployProblem(
+            name, None, f"XML ei ole hyvin muodostettu (rivi {line}, sarake {column})."
+        )
 
 
 def _check_json(name: str, content: bytes) -> Iterator[DeployProblem]:
@@ -84,14 +88,18 @@ def _check_json(name: str, content: bytes) -> Iterator[DeployProblem]:
     if name.endswith("uischema.json"):
         return
     if not isinstance(schema, dict) or schema.get("type") != "object":
-        yield DeployProblem(name, None, 'Lomakkeen JSON Scheman ylätason tyypin on oltava "object".')
+        yield DeployProblem(
+            name, None, 'Lomakkeen JSON Scheman ylätason tyypin on oltava "object".'
+        )
         return
     validator_class = validators.validator_for(schema)
     try:
         validator_class.check_schema(schema)
     except SchemaError as exc:
         where = "/".join(str(part) for part in exc.path) or "juuri"
-        yield DeployProblem(name, None, f"Lomake ei ole kelvollinen JSON Schema ({where}): {exc.message}")
+        yield DeployProblem(
+            name, None, f"Lomake ei ole kelvollinen JSON Schema ({where}): {exc.message}"
+        )
 
 
 def _check_elements(parsed: ParsedProcess, catalog: DeployCatalog) -> Iterator[DeployProblem]:
@@ -101,11 +109,15 @@ def _check_elements(parsed: ParsedProcess, catalog: DeployCatalog) -> Iterator[D
             element = getattr(task_spec, "bpmn_id", None)
             if element is None:
                 continue
-            yield from (DeployProblem(main, element, message) for message in
-                        _element_problems(task_spec, parsed.bundle, catalog))
+            yield from (
+                DeployProblem(main, element, message)
+                for message in _element_problems(task_spec, parsed.bundle, catalog)
+            )
 
 
-def _element_problems(task_spec: Any, bundle: ProcessBundle, catalog: DeployCatalog) -> Iterator[str]:
+def _element_problems(
+    task_spec: Any, bundle: ProcessBundle, catalog: DeployCatalog
+) -> Iterator[str]:
     extensions: dict[str, Any] = getattr(task_spec, "extensions", {}) or {}
     for key in ("formJsonSchemaFilename", "formUiSchemaFilename"):
         file_name = extensions.get(key)
@@ -115,7 +127,10 @@ def _element_problems(task_spec: Any, bundle: ProcessBundle, catalog: DeployCata
         operator = getattr(task_spec, "operation_name", None)
         if operator not in catalog.operators:
             known = ", ".join(sorted(catalog.operators)) or "ei yhtään"
-            yield f"Palvelutehtävän operaattoria {operator!r} ei ole rekisteröity (tunnetut: {known})."
+            yield (
+                f"Palvelutehtävän operaattoria {operator!r} ei ole rekisteröity "
+                f"(tunnetut: {known})."
+            )
     properties = task_properties(task_spec)
     if isinstance(task_spec, UserTask) or getattr(task_spec, "manual", False):
         if task_spec.lane is None and "group" not in properties and "assignee" not in properties:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -38,7 +38,7 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {dict[str, Any]: JSON, datetime: UtcDateTime}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, datetime: UtcDateTime}
 
 
 class User(Base):
@@ -127,7 +127,7 @@ class ProcessInstance(Base):
 
     process_version: Mapped[ProcessVersion] = relationship(lazy="joined")
 
-    __mapper_args__ = {"version_id_col": revision}
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": revision}
 
 
 class HumanTask(Base):

@@ -106,7 +106,10 @@ class ProcessRepository:
         )
         query = (
             select(ProcessVersion)
-            .join(newest, (ProcessVersion.key == newest.c.key) & (ProcessVersion.version == newest.c.v))
+            .join(
+                newest,
+                (ProcessVersion.key == newest.c.key) & (ProcessVersion.version == newest.c.v),
+            )
             .order_by(ProcessVersion.key)
         )
         return self.session.scalars(query).all()

@@ -43,7 +43,9 @@ class InstanceView:
     history: Sequence[HistoryEntry]
 
 
-def startable_process(platform: Platform, actor: Actor, uow: UnitOfWork, key: str) -> StartableProcess:
+def startable_process(
+    platform: Platform, actor: Actor, uow: UnitOfWork, key: str
+) -> StartableProcess:
     """Return the newest version of `key` and its start form, if the actor may start it."""
     version = uow.processes.latest(key)
     if version is None:

@@ -87,7 +87,9 @@ def release_task(actor: Actor, uow: UnitOfWork, clock: Clock, task_id: str) -> H
     return task
 
 
-def open_task(platform: Platform, actor: Actor, uow: UnitOfWork, clock: Clock, task_id: str) -> TaskView:
+def open_task(
+    platform: Platform, actor: Actor, uow: UnitOfWork, clock: Clock, task_id: str
+) -> TaskView:
     """Return a task with its form and data for the actor to work on; logs the read."""
     task = _open_task(uow, task_id)
     if not (_may_work_on(actor, task) or actor.oversees):
@@ -126,15 +128,22 @@ def complete_task(
     instance, task = _lock(uow, task)
     if task.assignee_id not in (None, actor.user_id):
         raise Conflict(TAKEN_MESSAGE)
-    check_submission(load_form(instance.process_version, task.form_file), data,
-                     platform.client_numbers)
+    check_submission(
+        load_form(instance.process_version, task.form_file), data, platform.client_numbers
+    )
     ctx = RunContext(instance.id, instance.process_key, actor.username, clock)
     workflow, report = platform.runtime.load(instance.state, ctx)
     before = platform.runtime.current_data(workflow)
     platform.runtime.complete_task(workflow, report, task_id, data)
     after = platform.runtime.current_data(workflow)
-    _log(uow, clock, actor, task, "task_completed",
-         {"submitted": dict(data), "changed": _changes(before, after)})
+    _log(
+        uow,
+        clock,
+        actor,
+        task,
+        "task_completed",
+        {"submitted": dict(data), "changed": _changes(before, after)},
+    )
     save_workflow(platform, uow, clock, instance, workflow, report, actor.username)
     uow.commit()
     return instance
@@ -163,8 +172,9 @@ def _may_work_on(actor: Actor, task: HumanTask) -> bool:
     return task.group_name in actor.groups
 
 
-def _log(uow: UnitOfWork, clock: Clock, actor: Actor, task: HumanTask, action: str,
-         data: dict[str, Any]) -> None:
+def _log(
+    uow: UnitOfWork, clock: Clock, actor: Actor, task: HumanTask, action: str, data: dict[str, Any]
+) -> None:
     uow.history.append(
         at=clock(),
         actor=actor.username,

@@ -28,8 +28,12 @@ def save_workflow(
     now = clock()
     history = _History(uow, instance, actor, now)
     for call in report.service_calls:
-        history.add("service_task", call.element_id, None, {"operator": call.operator,
-                                                             "result": call.result})
+        history.add(
+            "service_task",
+            call.element_id,
+            None,
+            {"operator": call.operator, "result": call.result},
+        )
     failure = report.failure
     if failure is None:
         try:
@@ -42,8 +46,9 @@ def save_workflow(
     if failure is not None:
         instance.status = "error"
         instance.error_message = failure.message
-        history.add("engine_error", None, failure.task_name,
-                    {"message": failure.message, **failure.details})
+        history.add(
+            "engine_error", None, failure.task_name, {"message": failure.message, **failure.details}
+        )
     elif workflow.is_completed():
         instance.status = "completed"
         instance.ended_at = now
@@ -58,8 +63,9 @@ class _History:
     def __init__(self, uow: UnitOfWork, instance: ProcessInstance, actor: str, now: Any) -> None:
         self.uow, self.instance, self.actor, self.now = uow, instance, actor, now
 
-    def add(self, action: str, task_name: str | None, task_id: str | None,
-            data: dict[str, Any]) -> None:
+    def add(
+        self, action: str, task_name: str | None, task_id: str | None, data: dict[str, Any]
+    ) -> None:
         self.uow.history.append(
             at=self.now,
             actor=self.actor,
@@ -102,8 +108,12 @@ def _sync_tasks(
                 created_at=now,
             )
         )
-        history.add("task_opened", task.element_id, task_id,
-                    {"title": task.title, "group": task.group, "assignee": task.assignee})
+        history.add(
+            "task_opened",
+            task.element_id,
+            task_id,
+            {"title": task.title, "group": task.group, "assignee": task.assignee},
+        )
     uow.session.flush()
 
 

@@ -1,0 +1,208 @@
+"""The `sote-flow` command: database, deployment, users, audit, serving and the demo."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from sote_flow.config import DEFAULT_INSTANCE_DIR, Settings, demo_secret_key, load_settings
+from sote_flow.domain.clock import system_clock
+from sote_flow.domain.errors import DeployRefused, DomainError
+from sote_flow.engine.bundle import ProcessBundle, bundle_from_diagram, safe_file_name
+from sote_flow.persistence.database import make_engine, make_session_factory
+from sote_flow.persistence.migrate import upgrade_database
+from sote_flow.persistence.unit_of_work import UnitOfWork
+from sote_flow.services.accounts import create_user
+from sote_flow.services.deployment import deploy_bundle
+from sote_flow.services.platform import Platform
+from sote_flow.services.system import SYSTEM_ACTOR
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the process exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "run"):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.run(args))
+    except (DomainError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sote-flow", description=__doc__)
+    commands = parser.add_subparsers(title="commands")
+
+    db = commands.add_parser("db", help="database schema").add_subparsers(title="db commands")
+    db.add_parser("upgrade", help="apply migrations").set_defaults(run=_db_upgrade)
+
+    deploy = commands.add_parser("deploy", help="deploy diagrams (each with its form files)")
+    deploy.add_argument(
+        "paths",
+        nargs="+",
+        type=Path,
+        help=".bpmn files (their forms beside them are included), "
+        "or one .bpmn followed by its .json/.dmn files with --bundle",
+    )
+    deploy.add_argument(
+        "--bundle",
+        action="store_true",
+        help="treat all PATHS as one bundle (one .bpmn plus its files)",
+    )
+    deploy.set_defaults(run=_deploy)
+
+    users = commands.add_parser("users", help="user accounts").add_subparsers(
+        title="users commands"
+    )
+    create = users.add_parser("create", help="create a user")
+    create.add_argument("--username", required=True)
+    create.add_argument("--password", required=True)
+    create.add_argument("--display-name")
+    create.add_argument("--email")
+    create.add_argument("--role", action="append", default=[], dest="roles")
+    create.add_argument(
+        "--group",
+        action="append",
+        default=[],
+        dest="groups",
+        help="group membership; groups are created as needed",
+    )
+    create.set_defaults(run=_users_create)
+
+    audit = commands.add_parser("audit", help="audit trail").add_subparsers(title="audit commands")
+    audit.add_parser("verify", help="verify the history hash chain").set_defaults(run=_audit_verify)
+
+    serve = commands.add_parser("serve", help="serve the web application")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=5000)
+    serve.set_defaults(run=_serve)
+
+    demo = commands.add_parser("demo", help="seed demo data (SQLite by default) and serve")
+    demo.add_argument("--seed-only", action="store_true")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=5000)
+    demo.add_argument("--processes", type=Path, default=Path("processes"))
+    demo.set_defaults(run=_demo)
+    return parser
+
+
+def _settings() -> Settings:
+    # Only the web server signs cookies; other commands run without a secret key.
+    return load_settings(require_secret=False)
+
+
+def _unit_of_work_factory(settings: Settings) -> Callable[[], UnitOfWork]:
+    engine = make_engine(settings.database_url)
+    sessions = make_session_factory(engine)
+    return lambda: UnitOfWork(sessions)
+
+
+def _db_upgrade(args: argparse.Namespace) -> int:
+    settings = _settings()
+    _ensure_sqlite_dir(settings.database_url)
+    upgrade_database(make_engine(settings.database_url))
+    print("database is up to date")
+    return 0
+
+
+def _deploy(args: argparse.Namespace) -> int:
+    settings = _settings()
+    platform = Platform(settings)
+    unit_of_work = _unit_of_work_factory(settings)
+    bundles = (
+        [_bundle_of(args.paths)] if args.bundle else [bundle_from_diagram(p) for p in args.paths]
+    )
+    status = 0
+    for bundle in bundles:
+        try:
+            with unit_of_work() as uow:
+                result = deploy_bundle(platform, SYSTEM_ACTOR, uow, system_clock, bundle)
+        except DeployRefused as exc:
+            status = 1
+            for problem in exc.problems:
+                element = f" [{problem.element_id}]" if problem.element_id else ""
+                print(f"{problem.file}{element}: {problem.message}", file=sys.stderr)
+            continue
+        state = "deployed" if result.created else "unchanged"
+        print(f"{state}: {result.version.key} version {result.version.version}")
+    return status
+
+
+def _bundle_of(paths: Sequence[Path]) -> ProcessBundle:
+    return ProcessBundle({safe_file_name(p.name): p.read_bytes() for p in paths})
+
+
+def _users_create(args: argparse.Namespace) -> int:
+    settings = _settings()
+    with _unit_of_work_factory(settings)() as uow:
+        user = create_user(
+            uow,
+            system_clock,
+            username=args.username,
+            password=args.password,
+            display_name=args.display_name,
+            roles=args.roles,
+            groups=args.groups,
+            email=args.email,
+        )
+    print(f"created user {user.username}")
+    return 0
+
+
+def _audit_verify(args: argparse.Namespace) -> int:
+    settings = _settings()
+    with _unit_of_work_factory(settings)() as uow:
+        report = uow.history.verify()
+    if report.ok:
+        print(f"history chain intact: {report.entries} entries")
+        return 0
+    print(
+        f"history chain BROKEN at entry {report.first_bad_entry_id}: {report.problem} "
+        f"({report.entries} entries verified before it)",
+        file=sys.stderr,
+    )
+    return 1
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from waitress import serve
+
+    from sote_flow.web import create_app
+
+    load_settings()  # fail early, with a clear message, when the secret key is missing
+    app = create_app()
+    print(f"sote-flow listening on http://{args.host}:{args.port}")
+    serve(app, host=args.host, port=args.port, threads=8)
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    import os
+
+    from sote_flow.services.demo import DEMO_PASSWORD, seed_demo
+
+    os.environ.setdefault("SOTE_FLOW_SECRET_KEY", demo_secret_key(DEFAULT_INSTANCE_DIR))
+    _db_upgrade(args)
+    settings = _settings()
+    for line in seed_demo(
+        Platform(settings), _unit_of_work_factory(settings), system_clock, args.processes
+    ):
+        print(line)
+    print(f"demo users: see README.md (password for all: {DEMO_PASSWORD})")
+    if args.seed_only:
+        return 0
+    return _serve(args)
+
+
+def _ensure_sqlite_dir(url: str) -> None:
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

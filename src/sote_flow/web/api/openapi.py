@@ -1,0 +1,165 @@
+"""The OpenAPI 3 document, built from the marshmallow schemas with apispec."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+
+from sote_flow import __version__
+from sote_flow.web.api import schemas as s
+
+ERRORS = {
+    "401": "missing or invalid bearer token",
+    "403": "the user's role does not allow this",
+    "404": "not found",
+    "409": "the task was taken or closed by someone else",
+    "422": "invalid input; `errors` names each field (or file and element)",
+}
+
+
+def _operation(
+    summary: str,
+    ok: str,
+    body: str | None = None,
+    out: str | None = None,
+    multipart: bool = False,
+    public: bool = False,
+) -> dict[str, Any]:
+    op: dict[str, Any] = {"summary": summary, "responses": {}}
+    ok_response: dict[str, Any] = {"description": "OK"}
+    if out:
+        ok_response["content"] = {"application/json": {"schema": out}}
+    op["responses"][ok] = ok_response
+    for status, text in ERRORS.items():
+        op["responses"][status] = {
+            "description": text,
+            "content": {"application/json": {"schema": "ErrorOut"}},
+        }
+    if body:
+        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+    if multipart:
+        op["requestBody"] = {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            "files": {
+                                "type": "array",
+                                "items": {"type": "string", "format": "binary"},
+                            }
+                        },
+                    }
+                }
+            },
+        }
+    if public:
+        op["security"] = []
+    return op
+
+
+@cache
+def openapi_document() -> dict[str, Any]:
+    """Return the OpenAPI document (built once)."""
+    spec = APISpec(
+        title="sote-flow API",
+        version=__version__,
+        openapi_version="3.0.3",
+        plugins=[MarshmallowPlugin()],
+    )
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    for name in (
+        "TokenRequest",
+        "TokenResponse",
+        "ProcessVersionOut",
+        "DeployResultOut",
+        "StartInstanceIn",
+        "TaskOut",
+        "TaskPageOut",
+        "InstanceOut",
+        "InstanceDetailOut",
+        "HistoryEntryOut",
+        "CompleteTaskIn",
+        "ErrorOut",
+    ):
+        spec.components.schema(name, schema=getattr(s, name))
+    task_id = [{"name": "task_id", "in": "path", "required": True, "schema": {"type": "string"}}]
+    inst_id = [
+        {"name": "instance_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    ]
+    spec.path(
+        "/auth/token",
+        operations={
+            "post": _operation(
+                "Exchange credentials for a bearer token",
+                "201",
+                "TokenRequest",
+                "TokenResponse",
+                public=True,
+            )
+        },
+    )
+    spec.path(
+        "/process-definitions",
+        operations={
+            "get": _operation("Newest version of every process", "200", out="ProcessVersionOut"),
+            "post": _operation(
+                "Deploy a diagram with its forms", "201", out="DeployResultOut", multipart=True
+            ),
+        },
+    )
+    spec.path(
+        "/process-instances",
+        operations={
+            "post": _operation("Start an instance", "201", "StartInstanceIn", "InstanceOut")
+        },
+    )
+    spec.path(
+        "/process-instances/{instance_id}",
+        parameters=inst_id,
+        operations={"get": _operation("Read an instance", "200", out="InstanceDetailOut")},
+    )
+    spec.path(
+        "/process-instances/{instance_id}/history",
+        parameters=inst_id,
+        operations={"get": _operation("Read an instance's history", "200", out="HistoryEntryOut")},
+    )
+    spec.path(
+        "/tasks",
+        operations={
+            "get": {
+                **_operation("My tasks or my groups' tasks", "200", out="TaskPageOut"),
+                "parameters": [
+                    {
+                        "name": "scope",
+                        "in": "query",
+                        "schema": {"type": "string", "enum": ["mine", "group"]},
+                    },
+                    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+                ],
+            }
+        },
+    )
+    for action, summary in (("claim", "Claim a group task"), ("release", "Release a task")):
+        spec.path(
+            f"/tasks/{{task_id}}/{action}",
+            parameters=task_id,
+            operations={"post": _operation(summary, "200", out="TaskOut")},
+        )
+    spec.path(
+        "/tasks/{task_id}/complete",
+        parameters=task_id,
+        operations={
+            "post": _operation(
+                "Complete a task with form data", "200", "CompleteTaskIn", "InstanceOut"
+            )
+        },
+    )
+    document = spec.to_dict()
+    document["servers"] = [{"url": "/api/v1"}]
+    document["security"] = [{"bearer": []}]
+    return document

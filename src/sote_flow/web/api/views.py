@@ -1,0 +1,142 @@
+"""API routes: parse with marshmallow, call one use case, dump with marshmallow."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify, request
+from marshmallow import ValidationError
+from werkzeug.wrappers import Response
+
+from sote_flow.domain.errors import FieldError, InvalidInput
+from sote_flow.engine.bundle import ProcessBundle, safe_file_name
+from sote_flow.services import accounts, deployment, instances, tasks
+from sote_flow.web.api import api_blueprint
+from sote_flow.web.api import schemas as s
+from sote_flow.web.api.openapi import openapi_document
+from sote_flow.web.deps import actor, clock, platform, unit_of_work
+
+
+@api_blueprint.post("/auth/token")
+def issue_token() -> tuple[Response, int]:
+    """Exchange username and password for a bearer token."""
+    body = _load(s.TokenRequest(), request.get_json(silent=True))
+    ttl = platform().settings.token_ttl_hours
+    with unit_of_work() as uow:
+        who = accounts.authenticate(uow, body["username"], body["password"])
+        token = accounts.issue_token(uow, clock(), who, ttl)
+    return jsonify(s.TokenResponse().dump({"token": token, "expires_in": ttl * 3600})), 201
+
+
+@api_blueprint.get("/openapi.json")
+def openapi() -> Response:
+    """The OpenAPI 3 document of this API."""
+    return jsonify(openapi_document())
+
+
+@api_blueprint.get("/process-definitions")
+def list_definitions() -> Response:
+    """Newest version of every deployed process."""
+    with unit_of_work() as uow:
+        versions = deployment.list_processes(uow)
+    return jsonify(s.ProcessVersionOut(many=True).dump(versions))
+
+
+@api_blueprint.post("/process-definitions")
+def deploy_definition() -> tuple[Response, int]:
+    """Deploy one .bpmn file plus its form files (multipart field `files`)."""
+    uploads = request.files.getlist("files")
+    if not uploads:
+        raise InvalidInput([FieldError("files", "Lähetä kaavio ja lomakkeet kentässä files.")])
+    try:
+        bundle = ProcessBundle({safe_file_name(f.filename or ""): f.read() for f in uploads})
+    except ValueError as exc:
+        raise InvalidInput([FieldError("files", str(exc))]) from None
+    with unit_of_work() as uow:
+        result = deployment.deploy_bundle(platform(), actor(), uow, clock(), bundle)
+    body = s.DeployResultOut().dump({"created": result.created, "version": result.version})
+    return jsonify(body), 201 if result.created else 200
+
+
+@api_blueprint.post("/process-instances")
+def start_instance() -> tuple[Response, int]:
+    """Start an instance with start-form data."""
+    body = _load(s.StartInstanceIn(), request.get_json(silent=True))
+    with unit_of_work() as uow:
+        instance = instances.start_instance(
+            platform(), actor(), uow, clock(), body["process_key"], body["data"]
+        )
+    return jsonify(s.InstanceOut().dump(instance)), 201
+
+
+@api_blueprint.get("/process-instances/<int:instance_id>")
+def get_instance(instance_id: int) -> Response:
+    """An instance's state, data and open tasks (the read is logged)."""
+    with unit_of_work() as uow:
+        view = instances.view_instance(platform(), actor(), uow, clock(), instance_id)
+    return jsonify(s.InstanceDetailOut().dump(view))
+
+
+@api_blueprint.get("/process-instances/<int:instance_id>/history")
+def get_history(instance_id: int) -> Response:
+    """An instance's history, oldest first (the read is logged)."""
+    with unit_of_work() as uow:
+        view = instances.view_instance(platform(), actor(), uow, clock(), instance_id)
+    return jsonify(s.HistoryEntryOut(many=True).dump(view.history))
+
+
+@api_blueprint.get("/tasks")
+def list_tasks() -> Response:
+    """A page of my tasks (`scope=mine`) or my groups' unclaimed tasks (`scope=group`)."""
+    scope = request.args.get("scope", "mine")
+    if scope not in ("mine", "group"):
+        raise InvalidInput([FieldError("scope", "Arvon on oltava mine tai group.")])
+    page = request.args.get("page", "1")
+    number = int(page) if page.isdigit() and int(page) > 0 else 1
+    size = platform().settings.page_size
+    query = tasks.my_tasks if scope == "mine" else tasks.group_tasks
+    with unit_of_work() as uow:
+        result = query(actor(), uow, number, size)
+    return jsonify(s.TaskPageOut().dump(result))
+
+
+@api_blueprint.post("/tasks/<task_id>/claim")
+def claim_task(task_id: str) -> Response:
+    """Claim a group task."""
+    with unit_of_work() as uow:
+        task = tasks.claim_task(actor(), uow, clock(), task_id)
+    return jsonify(s.TaskOut().dump(task))
+
+
+@api_blueprint.post("/tasks/<task_id>/release")
+def release_task(task_id: str) -> Response:
+    """Release a claimed task back to its group."""
+    with unit_of_work() as uow:
+        task = tasks.release_task(actor(), uow, clock(), task_id)
+    return jsonify(s.TaskOut().dump(task))
+
+
+@api_blueprint.post("/tasks/<task_id>/complete")
+def complete_task(task_id: str) -> Response:
+    """Complete a task with form data."""
+    body = _load(s.CompleteTaskIn(), request.get_json(silent=True))
+    with unit_of_work() as uow:
+        instance = tasks.complete_task(platform(), actor(), uow, clock(), task_id, body["data"])
+    return jsonify(s.InstanceOut().dump(instance))
+
+
+def _load(schema: Any, payload: Any) -> dict[str, Any]:
+    if not isinstance(payload, dict):
+        raise InvalidInput([FieldError("body", "Lähetä JSON-olio.")])
+    try:
+        return dict(schema.load(payload))
+    except ValidationError as exc:
+        messages = exc.normalized_messages()
+        raise InvalidInput(
+            [
+                FieldError(
+                    str(name), "; ".join(map(str, msg)) if isinstance(msg, list) else str(msg)
+                )
+                for name, msg in messages.items()
+            ]
+        ) from None

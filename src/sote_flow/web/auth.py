@@ -1,0 +1,66 @@
+"""Log in and out, and choose the UI language."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import login_required, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from sote_flow.domain.errors import AuthenticationFailed
+from sote_flow.services.accounts import authenticate
+from sote_flow.web.deps import unit_of_work
+from sote_flow.web.session_user import SessionUser
+
+auth_blueprint = Blueprint("auth", __name__)
+
+
+@auth_blueprint.route("/login", methods=["GET", "POST"])
+def login() -> str | Response:
+    """Show the login form; on valid credentials start a session."""
+    error = None
+    if request.method == "POST":
+        username = request.form.get("username", "").strip()
+        try:
+            with unit_of_work() as uow:
+                actor = authenticate(uow, username, request.form.get("password", ""))
+        except AuthenticationFailed:
+            error = _("Väärä käyttäjätunnus tai salasana.")
+        else:
+            session.clear()
+            login_user(SessionUser(actor))
+            return redirect(_safe_next(request.args.get("next")))
+    status = 401 if error else 200
+    return render_template("login.html", error=error), status  # type: ignore[return-value]
+
+
+@auth_blueprint.post("/logout")
+@login_required  # type: ignore[untyped-decorator]
+def logout() -> Response:
+    """End the session."""
+    logout_user()
+    session.clear()
+    return redirect(url_for("auth.login"))
+
+
+@auth_blueprint.post("/language")
+def choose_language() -> Response:
+    """Remember the chosen UI language for this session."""
+    locale = request.form.get("locale", "fi")
+    if locale in ("fi", "sv", "en"):
+        session["locale"] = locale
+    return redirect(_safe_next(request.form.get("next")))
+
+
+def _safe_next(target: str | None) -> str:
+    # Only same-site paths: an open redirect would let a phishing link borrow our login page.
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and not urlsplit(target).netloc
+    ):
+        return target
+    return url_for("inbox.index")

@@ -1,0 +1,107 @@
+"""Domain errors and HTTP errors mapped, in one place, to status codes and Finnish messages."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from sote_flow.domain.errors import (
+    AuthenticationFailed,
+    Conflict,
+    DeployRefused,
+    DomainError,
+    EngineFailure,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+)
+
+log = logging.getLogger(__name__)
+
+STATUS_BY_ERROR: dict[type[DomainError], int] = {
+    NotFound: 404,
+    PermissionDenied: 403,
+    Conflict: 409,
+    AuthenticationFailed: 401,
+    InvalidInput: 422,
+    DeployRefused: 422,
+    EngineFailure: 500,
+}
+
+
+def status_of(error: DomainError) -> int:
+    """Return the HTTP status for a domain error."""
+    for kind, status in STATUS_BY_ERROR.items():
+        if isinstance(error, kind):
+            return status
+    return 400
+
+
+def error_body(error: DomainError) -> dict[str, Any]:
+    """Return the JSON body the API sends for a domain error."""
+    if isinstance(error, InvalidInput):
+        return {
+            "message": error.message,
+            "errors": [{"field": e.field, "message": e.message} for e in error.errors],
+        }
+    if isinstance(error, DeployRefused):
+        return {
+            "message": _("Kaavio hylättiin."),
+            "errors": [
+                {"file": p.file, "element_id": p.element_id, "message": p.message}
+                for p in error.problems
+            ],
+        }
+    return {"message": error.message, "code": error.code}
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Install handlers so no stack trace ever reaches a user."""
+
+    @app.errorhandler(DomainError)
+    def on_domain_error(error: DomainError) -> tuple[Response | str, int]:
+        return _respond(status_of(error), error.message, error)
+
+    @app.errorhandler(CSRFError)
+    def on_csrf_error(error: CSRFError) -> tuple[Response | str, int]:
+        return _respond(
+            400, _("Lomakkeen istunto vanheni. Lataa sivu uudelleen ja yritä uudestaan.")
+        )
+
+    @app.errorhandler(HTTPException)
+    def on_http_error(error: HTTPException) -> tuple[Response | str, int]:
+        status = error.code or 500
+        return _respond(status, _friendly(status))
+
+    @app.errorhandler(Exception)
+    def on_unexpected(error: Exception) -> tuple[Response | str, int]:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return _respond(500, _friendly(500))
+
+
+def _respond(
+    status: int, message: str, error: DomainError | None = None
+) -> tuple[Response | str, int]:
+    if request.path.startswith("/api/"):
+        body = error_body(error) if error is not None else {"message": message}
+        return jsonify(body), status
+    return render_template("error.html", status=status, message=message), status
+
+
+def _friendly(status: int) -> str:
+    messages = {
+        400: _("Pyyntö oli virheellinen."),
+        401: _("Kirjaudu sisään."),
+        403: _("Sinulla ei ole oikeutta tähän."),
+        404: _("Sivua ei löytynyt."),
+        405: _("Toiminto ei ole sallittu."),
+        413: _("Lähetetty tiedosto on liian suuri."),
+    }
+    return messages.get(
+        status, _("Tapahtui odottamaton virhe. Mitään ei tallennettu; yritä uudelleen.")
+    )

@@ -1,0 +1,81 @@
+"""The inbox ("Omat tehtävät", "Ryhmän tehtävät") and working on one task."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+from werkzeug.wrappers import Response
+
+from sote_flow.domain.errors import InvalidInput
+from sote_flow.services import tasks as task_service
+from sote_flow.web.deps import actor, clock, platform, unit_of_work
+from sote_flow.web.jsonschema_form import form_fields, parse_submission
+
+inbox_blueprint = Blueprint("inbox", __name__)
+
+
+@inbox_blueprint.before_request
+@login_required  # type: ignore[untyped-decorator]
+def _require_login() -> None:
+    return None
+
+
+@inbox_blueprint.get("/")
+def index() -> str:
+    """Show my tasks and my groups' unclaimed tasks."""
+    page_size = platform().settings.page_size
+    mine_page = _page("mine_page")
+    group_page = _page("group_page")
+    with unit_of_work() as uow:
+        mine = task_service.my_tasks(actor(), uow, mine_page, page_size)
+        group = task_service.group_tasks(actor(), uow, group_page, page_size)
+    return render_template("inbox.html", mine=mine, group=group)
+
+
+@inbox_blueprint.post("/tasks/<task_id>/claim")
+def claim(task_id: str) -> Response:
+    """Take a group task for myself."""
+    with unit_of_work() as uow:
+        task_service.claim_task(actor(), uow, clock(), task_id)
+    flash(_("Tehtävä otettu käsittelyyn."), "success")
+    return redirect(url_for("inbox.task", task_id=task_id))
+
+
+@inbox_blueprint.post("/tasks/<task_id>/release")
+def release(task_id: str) -> Response:
+    """Give my task back to the group."""
+    with unit_of_work() as uow:
+        task_service.release_task(actor(), uow, clock(), task_id)
+    flash(_("Tehtävä palautettu ryhmälle."), "success")
+    return redirect(url_for("inbox.index"))
+
+
+@inbox_blueprint.route("/tasks/<task_id>", methods=["GET", "POST"])
+def task(task_id: str) -> str | Response:
+    """Show a task's form; on submit validate it and complete the task."""
+    with unit_of_work() as uow:
+        view = task_service.open_task(platform(), actor(), uow, clock(), task_id)
+    values, errors = dict(view.data), {}
+    if request.method == "POST":
+        values = parse_submission(view.form or {}, request.form.to_dict(flat=False))
+        try:
+            with unit_of_work() as uow:
+                instance = task_service.complete_task(
+                    platform(), actor(), uow, clock(), task_id, values
+                )
+        except InvalidInput as exc:
+            errors = {e.field: e.message for e in exc.errors}
+        else:
+            flash(_("Tehtävä tehty."), "success")
+            return redirect(url_for("instances.show", instance_id=instance.id))
+    fields = form_fields(view.form or {}, view.ui_schema)
+    status = 422 if errors else 200
+    return render_template(  # type: ignore[return-value]
+        "task.html", view=view, fields=fields, values=values, errors=errors
+    ), status
+
+
+def _page(name: str) -> int:
+    value = request.args.get(name, "1")
+    return int(value) if value.isdigit() and int(value) > 0 else 1

@@ -1,0 +1,63 @@
+"""Template helpers: Finnish time formatting and labels for states and history actions."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from sote_flow.domain.roles import ROLE_LABELS_FI, Role
+
+LOCAL_TIME = ZoneInfo("Europe/Helsinki")
+
+STATUS_LABELS = {
+    "running": _l("Käynnissä"),
+    "completed": _l("Päättynyt"),
+    "error": _l("Virhe"),
+}
+
+ACTION_LABELS = {
+    "instance_started": _l("Käynnistetty"),
+    "task_opened": _l("Tehtävä avautui"),
+    "task_claimed": _l("Otettu käsittelyyn"),
+    "task_released": _l("Palautettu ryhmälle"),
+    "task_completed": _l("Tehtävä tehty"),
+    "service_task": _l("Automaattinen vaihe"),
+    "engine_error": _l("Virhe"),
+    "instance_completed": _l("Päättynyt"),
+    "process_deployed": _l("Otettu käyttöön"),
+}
+
+
+def local_time(value: datetime | None) -> str:
+    """Format an aware datetime as Finnish local time, e.g. 22.11.2026 klo 11.05."""
+    if value is None:
+        return ""
+    local = value.astimezone(LOCAL_TIME)
+    return f"{local.day}.{local.month}.{local.year} klo {local:%H.%M}"
+
+
+def pretty_json(value: Any) -> str:
+    """Format data as indented JSON, keeping Finnish letters readable."""
+    return json.dumps(value, indent=2, ensure_ascii=False, default=str)
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Expose the helpers to every template."""
+    app.add_template_filter(local_time, "local_time")
+    app.add_template_filter(pretty_json, "pretty_json")
+
+    @app.context_processor
+    def helpers() -> dict[str, Any]:
+        actor = getattr(current_user, "actor", None)
+        return {
+            "status_label": lambda s: STATUS_LABELS.get(s, s),
+            "action_label": lambda a: ACTION_LABELS.get(a, a),
+            "role_label": lambda r: ROLE_LABELS_FI.get(Role(r), r),
+            "current_actor": actor,
+        }

@@ -1,0 +1,158 @@
+"""Deploy-time validation refuses bad bundles whole, naming file, element and problem."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from sote_flow.domain.errors import DeployProblem, DeployRefused
+from sote_flow.engine.bundle import ProcessBundle, bundle_from_diagram
+from sote_flow.engine.validation import DeployCatalog, validate_bundle
+from tests.support.paths import DIAGRAMS
+
+CATALOG = DeployCatalog(
+    operators=frozenset({"case/assign_number"}),
+    groups=frozenset({"hakijat", "kasittelijat"}),
+    roles=frozenset({"social_worker", "auditor"}),
+    max_file_bytes=200_000,
+)
+
+
+def approval(**replace: bytes) -> ProcessBundle:
+    files = dict(bundle_from_diagram(DIAGRAMS / "approval.bpmn").files)
+    for old, new in replace.items():
+        files["approval.bpmn"] = files["approval.bpmn"].replace(old.encode(), new)
+    return ProcessBundle(files)
+
+
+def refusal(bundle: ProcessBundle) -> list[DeployProblem]:
+    with pytest.raises(DeployRefused) as refused:
+        validate_bundle(bundle, CATALOG)
+    return refused.value.problems
+
+
+def test_valid_bundle_parses_with_key_and_name():
+    parsed = validate_bundle(approval(), CATALOG)
+    assert (parsed.key, parsed.name) == ("approval", "Hyväksyntä")
+
+
+def test_unknown_operator_names_the_service_task():
+    (problem,) = refusal(approval(**{"case/assign_number": b"crm/get_customer"}))
+    assert (problem.file, problem.element_id) == ("approval.bpmn", "number")
+    assert "crm/get_customer" in problem.message and "case/assign_number" in problem.message
+
+
+def test_unknown_lane_group_names_each_task_in_it():
+    problems = refusal(approval(**{'name="kasittelijat"': b'name="tuntematon"'}))
+    assert {p.element_id for p in problems} == {"review"}
+    assert "tuntematon" in problems[0].message
+
+
+def test_missing_form_file_is_named():
+    files = dict(approval().files)
+    del files["approval-review.json"]
+    (problem,) = refusal(ProcessBundle(files))
+    assert problem.element_id == "review" and "approval-review.json" in problem.message
+
+
+def test_form_that_is_not_valid_json_schema_is_refused():
+    files = dict(approval().files)
+    files["approval-review.json"] = json.dumps(
+        {"type": "object", "properties": {"x": {"type": "nonsense"}}}
+    ).encode()
+    (problem,) = refusal(ProcessBundle(files))
+    assert problem.file == "approval-review.json" and "JSON Schema" in problem.message
+
+
+def test_form_that_is_not_json_is_refused():
+    files = dict(approval().files)
+    files["approval-review.json"] = b"{not json"
+    (problem,) = refusal(ProcessBundle(files))
+    assert problem.file == "approval-review.json" and "JSON" in problem.message
+
+
+def test_unknown_start_role_is_refused():
+    (problem,) = refusal(approval(**{'value="social_worker"': b'value="wizard"'}))
+    assert problem.element_id == "start" and "wizard" in problem.message
+
+
+def test_malformed_xml_names_line():
+    (problem,) = refusal(ProcessBundle({"x.bpmn": b"<bpmn:definitions>\n<oops"}))
+    assert problem.file == "x.bpmn" and "rivi" in problem.message
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY e "x">]><d>&e;</d>',
+        b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY e SYSTEM "file:///etc/passwd">]><d>&e;</d>',
+        b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><d>&b;</d>',
+    ],
+)
+def test_hostile_xml_is_refused_before_parsing(payload):
+    (problem,) = refusal(ProcessBundle({"evil.bpmn": payload}))
+    assert problem.file == "evil.bpmn" and "DTD" in problem.message
+
+
+def test_oversized_file_is_refused():
+    (problem,) = refusal(ProcessBundle({"big.bpmn": b"<a/>" + b" " * 300_000}))
+    assert "liian suuri" in problem.message
+
+
+def test_bundle_needs_exactly_one_diagram():
+    files = dict(approval().files)
+    files["second.bpmn"] = files["approval.bpmn"]
+    assert "yksi .bpmn" in refusal(ProcessBundle(files))[0].message
+
+
+def test_xsd_violation_is_refused_with_line():
+    bundle = approval(**{"<bpmn:endEvent": b"<bpmn:notAnElement/><bpmn:endEvent"})
+    (problem,) = refusal(bundle)
+    assert problem.file == "approval.bpmn" and "rivi" in problem.message
+
+
+CAMUNDA_STYLE = b"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="http://x">
+  <bpmn:process id="other_tool" isExecutable="true">
+    <bpmn:laneSet id="ls"><bpmn:lane id="l" name="kasittelijat">
+      <bpmn:flowNodeRef>s</bpmn:flowNodeRef><bpmn:flowNodeRef>u</bpmn:flowNodeRef>
+      <bpmn:flowNodeRef>svc</bpmn:flowNodeRef><bpmn:flowNodeRef>e</bpmn:flowNodeRef>
+    </bpmn:lane></bpmn:laneSet>
+    <bpmn:startEvent id="s"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:userTask id="u" name="Tee" camunda:assignee="demo"><bpmn:incoming>f1</bpmn:incoming>
+      <bpmn:outgoing>f2</bpmn:outgoing></bpmn:userTask>
+    <bpmn:serviceTask id="svc" name="Kutsu" camunda:class="com.example.Delegate">
+      <bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing></bpmn:serviceTask>
+    <bpmn:endEvent id="e"><bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="u"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="u" targetRef="svc"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="svc" targetRef="e"/>
+  </bpmn:process>
+</bpmn:definitions>"""
+
+
+def test_diagram_from_another_tool_gets_a_located_error():
+    (problem,) = refusal(ProcessBundle({"camunda.bpmn": CAMUNDA_STYLE}))
+    assert problem.element_id == "svc" and "operator" in problem.message
+
+
+def test_diagram_from_another_tool_without_service_tasks_deploys():
+    xml = CAMUNDA_STYLE.replace(b"targetRef=\"svc\"", b"targetRef=\"e2\"")
+    xml = xml.replace(
+        b'<bpmn:serviceTask id="svc" name="Kutsu" camunda:class="com.example.Delegate">\n'
+        b"      <bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing></bpmn:serviceTask>",
+        b'<bpmn:endEvent id="e2"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>',
+    )
+    xml = xml.replace(b'<bpmn:sequenceFlow id="f3" sourceRef="svc" targetRef="e"/>', b"")
+    xml = xml.replace(b'<bpmn:endEvent id="e"><bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>', b"")
+    xml = xml.replace(b"<bpmn:flowNodeRef>svc</bpmn:flowNodeRef><bpmn:flowNodeRef>e</bpmn:flowNodeRef>",
+                      b"<bpmn:flowNodeRef>e2</bpmn:flowNodeRef>")
+    parsed = validate_bundle(ProcessBundle({"camunda.bpmn": xml}), CATALOG)
+    assert parsed.key == "other_tool"
+
+
+def test_checksum_is_stable_and_content_sensitive():
+    assert approval().checksum == approval().checksum
+    assert approval().checksum != approval(**{"Anna numero": b"Anna asianumero"}).checksum

@@ -1,0 +1,89 @@
+"""The HTML pages: login, inbox, start form, task form with field errors, instance page."""
+
+from __future__ import annotations
+
+import re
+
+from tests.web.conftest import csrf_token, login
+
+
+def _start_request(client, **overrides):
+    token = csrf_token(client, "/processes/approval/start")
+    form = {"client_number": "1234567", "amount": "3", "reason": "Tarve", "csrf_token": token}
+    form.update(overrides)
+    return client.post("/processes/approval/start", data=form)
+
+
+def test_pages_need_login(client):
+    response = client.get("/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_wrong_password_shows_finnish_error(client):
+    token = csrf_token(client, "/login")
+    response = client.post(
+        "/login", data={"username": "sanna", "password": "x", "csrf_token": token}
+    )
+    assert response.status_code == 401
+    assert "Väärä käyttäjätunnus tai salasana" in response.get_data(as_text=True)
+
+
+def test_post_without_csrf_token_is_refused(client):
+    login(client, "sanna")
+    response = client.post("/processes/approval/start", data={"client_number": "1234567"})
+    assert response.status_code == 400
+    assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_start_claim_and_complete_through_the_pages(client):
+    login(client, "sanna")
+    started = _start_request(client)
+    assert started.status_code == 302
+    instance_path = started.headers["Location"]
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+
+    login(client, "tuomas")
+    inbox = client.get("/").get_data(as_text=True)
+    assert "Ryhmän tehtävät" in inbox and "Käsittele hakemus" in inbox
+    task_id = re.search(r"/tasks/([0-9a-f-]{36})/claim", inbox).group(1)
+    claimed = client.post(f"/tasks/{task_id}/claim", data={"csrf_token": csrf_token(client, "/")})
+    assert claimed.status_code == 302
+    assert "Käsittele hakemus" in client.get("/").get_data(as_text=True).split("Ryhmän tehtävät")[0]
+
+    form_page = client.get(f"/tasks/{task_id}").get_data(as_text=True)
+    assert 'for="decision' in form_page
+    token = csrf_token(client, f"/tasks/{task_id}")
+    refused = client.post(f"/tasks/{task_id}", data={"csrf_token": token})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert 'id="decision-error"' in page and "Pakollinen" in page
+
+    done = client.post(f"/tasks/{task_id}", data={"csrf_token": token, "decision": "approve"})
+    assert done.status_code == 302
+    instance_page = client.get(instance_path).get_data(as_text=True)
+    assert "Päättynyt" in instance_page
+    assert "tuomas" in instance_page and "Tehtävä tehty" in instance_page
+
+
+def test_identity_code_in_start_form_is_refused_next_to_the_field(client):
+    login(client, "sanna")
+    response = _start_request(client, reason="soitti 131052-308T")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="reason-error"' in page and "henkilötunnuksen" in page
+
+
+def test_language_can_be_switched_to_swedish(client):
+    login(client, "sanna")
+    token = csrf_token(client, "/")
+    client.post("/language", data={"locale": "sv", "next": "/", "csrf_token": token})
+    page = client.get("/").get_data(as_text=True)
+    assert 'lang="sv"' in page
+    assert "Mina uppgifter" in page
+
+
+def test_unknown_page_is_a_friendly_404(client):
+    login(client, "sanna")
+    response = client.get("/instances/999999")
+    assert response.status_code == 404
+    assert "Traceback" not in response.get_data(as_text=True)
