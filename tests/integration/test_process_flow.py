@@ -143,7 +143,7 @@ def test_personal_identity_code_is_refused_and_nothing_stored(platform, uow, clo
             {**REQUEST, "reason": f"asiakas {code} soitti"},
         )
     assert [e.field for e in refused.value.errors] == ["reason"]
-    assert "henkilötunnus" in refused.value.errors[0].message
+    assert "henkilötunnuksen" in refused.value.errors[0].message
     with uow() as unit:
         assert unit.instances.recent() == []
         assert unit.history.verify().entries == 1  # only the deployment

@@ -139,16 +139,20 @@ def test_diagram_from_another_tool_gets_a_located_error():
 
 
 def test_diagram_from_another_tool_without_service_tasks_deploys():
-    xml = CAMUNDA_STYLE.replace(b"targetRef=\"svc\"", b"targetRef=\"e2\"")
+    xml = CAMUNDA_STYLE.replace(b'targetRef="svc"', b'targetRef="e2"')
     xml = xml.replace(
         b'<bpmn:serviceTask id="svc" name="Kutsu" camunda:class="com.example.Delegate">\n'
         b"      <bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing></bpmn:serviceTask>",
         b'<bpmn:endEvent id="e2"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>',
     )
     xml = xml.replace(b'<bpmn:sequenceFlow id="f3" sourceRef="svc" targetRef="e"/>', b"")
-    xml = xml.replace(b'<bpmn:endEvent id="e"><bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>', b"")
-    xml = xml.replace(b"<bpmn:flowNodeRef>svc</bpmn:flowNodeRef><bpmn:flowNodeRef>e</bpmn:flowNodeRef>",
-                      b"<bpmn:flowNodeRef>e2</bpmn:flowNodeRef>")
+    xml = xml.replace(
+        b'<bpmn:endEvent id="e"><bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>', b""
+    )
+    xml = xml.replace(
+        b"<bpmn:flowNodeRef>svc</bpmn:flowNodeRef><bpmn:flowNodeRef>e</bpmn:flowNodeRef>",
+        b"<bpmn:flowNodeRef>e2</bpmn:flowNodeRef>",
+    )
     parsed = validate_bundle(ProcessBundle({"camunda.bpmn": xml}), CATALOG)
     assert parsed.key == "other_tool"
 

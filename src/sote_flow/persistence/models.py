@@ -125,7 +125,7 @@ class ProcessInstance(Base):
     # Incremented on every save; a stale writer's UPDATE matches no row and fails.
     revision: Mapped[int] = mapped_column(Integer, default=1)
 
-    process_version: Mapped[ProcessVersion] = relationship(lazy="joined")
+    process_version: Mapped[ProcessVersion] = relationship(lazy="joined", innerjoin=True)
 
     __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": revision}
 

@@ -129,7 +129,11 @@ class InstanceRepository:
 
     def get_for_update(self, instance_id: int) -> ProcessInstance | None:
         """Return an instance locked against concurrent changes until commit."""
-        query = select(ProcessInstance).where(ProcessInstance.id == instance_id).with_for_update()
+        query = (
+            select(ProcessInstance)
+            .where(ProcessInstance.id == instance_id)
+            .with_for_update(of=ProcessInstance)
+        )
         return self.session.scalar(query)
 
     def add(self, instance: ProcessInstance) -> None:

@@ -18,7 +18,7 @@ from sote_flow.persistence.repositories import (
 
 
 class UnitOfWork:
-    """Opens a session on enter; rolls back on exit unless `commit` was called."""
+    """Opens a session on enter; on exit anything not committed is rolled back."""
 
     session: Session
 
@@ -43,8 +43,8 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if not self._committed:
-            self.session.rollback()
+        # close() rolls back anything uncommitted without expiring what was read, so objects a
+        # read-only use case returns stay usable after the unit of work ends.
         self.session.close()
 
     def commit(self) -> None:

@@ -122,12 +122,8 @@ def complete_task(
 ) -> ProcessInstance:
     """Complete a task with form `data` and run the instance on to its next wait state."""
     require_writer(actor)
-    task = _open_task(uow, task_id)
-    if not _may_work_on(actor, task):
-        raise PermissionDenied("Tehtävä ei kuulu sinulle eikä ryhmällesi.")
-    instance, task = _lock(uow, task)
-    if task.assignee_id not in (None, actor.user_id):
-        raise Conflict(TAKEN_MESSAGE)
+    instance, task = _lock(uow, _open_task(uow, task_id))
+    _require_work_on(actor, task)
     check_submission(
         load_form(instance.process_version, task.form_file), data, platform.client_numbers
     )
@@ -164,6 +160,14 @@ def _lock(uow: UnitOfWork, task: HumanTask) -> tuple[ProcessInstance, HumanTask]
     if instance is None or fresh is None:
         raise Conflict(CLOSED_MESSAGE)
     return instance, fresh
+
+
+def _require_work_on(actor: Actor, task: HumanTask) -> None:
+    if _may_work_on(actor, task):
+        return
+    if task.group_name in actor.groups:  # a colleague took it first
+        raise Conflict(TAKEN_MESSAGE)
+    raise PermissionDenied("Tehtävä ei kuulu sinulle eikä ryhmällesi.")
 
 
 def _may_work_on(actor: Actor, task: HumanTask) -> bool:

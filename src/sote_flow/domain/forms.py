@@ -1,0 +1,61 @@
+"""Validate submitted form data against a task's JSON Schema, with Finnish messages per field."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from jsonschema import FormatChecker, validators
+from jsonschema.exceptions import ValidationError
+
+_FORMAT_CHECKER = FormatChecker()
+
+MESSAGES = {
+    "required": "Pakollinen tieto puuttuu.",
+    "type": "Arvo on väärää tyyppiä.",
+    "enum": "Valitse jokin annetuista vaihtoehdoista.",
+    "const": "Valitse jokin annetuista vaihtoehdoista.",
+    "oneOf": "Valitse jokin annetuista vaihtoehdoista.",
+    "anyOf": "Valitse jokin annetuista vaihtoehdoista.",
+    "format": "Arvo ei ole oikeassa muodossa.",
+    "minLength": "Arvo on liian lyhyt.",
+    "maxLength": "Arvo on liian pitkä.",
+    "pattern": "Arvo ei ole oikeassa muodossa.",
+    "minItems": "Valitse vähintään yksi.",
+    "uniqueItems": "Sama vaihtoehto on valittu kahdesti.",
+}
+
+
+def validate_submission(schema: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str, str]:
+    """Return field name -> Finnish message for every invalid field (empty when valid)."""
+    validator_class = validators.validator_for(schema)
+    validator = validator_class(schema, format_checker=_FORMAT_CHECKER)
+    errors: dict[str, str] = {}
+    for error in sorted(validator.iter_errors(dict(data)), key=lambda e: list(e.path)):
+        field = _field_of(error)
+        errors.setdefault(field, _message(error))
+    return errors
+
+
+def _field_of(error: ValidationError) -> str:
+    if error.validator == "required" and not error.path:
+        missing = [name for name in error.validator_value if name not in (error.instance or {})]
+        return str(missing[0]) if missing else "form"
+    return str(error.path[0]) if error.path else "form"
+
+
+def _message(error: ValidationError) -> str:
+    kind = str(error.validator)
+    if kind == "type":
+        expected = error.validator_value
+        if expected == "integer":
+            return "Arvon on oltava kokonaisluku."
+        if expected == "number":
+            return "Arvon on oltava luku."
+    if kind == "format" and error.validator_value == "date":
+        return "Päivämäärä muodossa VVVV-KK-PP."
+    if kind == "minimum":
+        return f"Arvo on liian pieni (vähintään {error.validator_value})."
+    if kind == "maximum":
+        return f"Arvo on liian suuri (enintään {error.validator_value})."
+    return MESSAGES.get(kind, "Arvo ei kelpaa.")
