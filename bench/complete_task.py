@@ -15,6 +15,10 @@ from uuid import UUID
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.spiff.serializer import DEFAULT_CONFIG
 from SpiffWorkflow.util.task import TaskState
+
+from _common import databases, median_ms, p90_ms, timed
+from sote_flow.domain.clock import system_clock
+from sote_flow.services import tasks
 from tests.support.factories import (
     DIAGRAMS,
     deploy,
@@ -24,10 +28,6 @@ from tests.support.factories import (
     make_uow_factory,
     start,
 )
-
-from _common import databases, median_ms, p90_ms, timed
-from sote_flow.domain.clock import system_clock
-from sote_flow.services import tasks
 
 N = 200
 REQUEST = {"client_number": "1234567", "amount": 2}

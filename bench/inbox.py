@@ -10,6 +10,11 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import insert
+
+from _common import databases, median_ms, p90_ms, timed
+from sote_flow.domain.clock import system_clock
+from sote_flow.persistence.models import HumanTask, ProcessInstance
+from sote_flow.services import tasks
 from tests.support.factories import (
     DIAGRAMS,
     deploy,
@@ -18,11 +23,6 @@ from tests.support.factories import (
     make_platform,
     make_uow_factory,
 )
-
-from _common import databases, median_ms, p90_ms, timed
-from sote_flow.domain.clock import system_clock
-from sote_flow.persistence.models import HumanTask, ProcessInstance
-from sote_flow.services import tasks
 
 OPEN_TASKS = 50_000
 OTHER_GROUP_TASKS = 50_000

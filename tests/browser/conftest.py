@@ -7,12 +7,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.support.factories import DIAGRAMS, TEST_SECRET, deploy, make_actor, make_groups
 from werkzeug.serving import make_server
 
 from sote_flow.domain.clock import system_clock
 from sote_flow.web import create_app
 from sote_flow.web.deps import unit_of_work
+from tests.support.factories import DIAGRAMS, TEST_SECRET, deploy, make_actor, make_groups
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

@@ -6,12 +6,12 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-from tests.support.factories import UnitOfWorkFactory, make_platform
 
 from sote_flow.domain.clock import FrozenClock
 from sote_flow.persistence.database import make_engine, make_session_factory
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.services.platform import Platform
+from tests.support.factories import UnitOfWorkFactory, make_platform
 
 
 @pytest.fixture

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select, text
-from tests.support.factories import DIAGRAMS, deploy, make_actor, make_groups, start
 
 from sote_flow.domain.errors import Conflict, InvalidInput, PermissionDenied
 from sote_flow.persistence.models import AccessLogEntry
 from sote_flow.services import instances, tasks
 from sote_flow.services.platform import Platform
+from tests.support.factories import DIAGRAMS, deploy, make_actor, make_groups, start
 
 APPROVAL = DIAGRAMS / "approval.bpmn"
 REQUEST = {"client_number": "1234567", "amount": 3, "reason": "Arjen tuki"}

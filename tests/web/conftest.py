@@ -9,11 +9,11 @@ from datetime import UTC, datetime
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from tests.support.factories import DIAGRAMS, PASSWORD, TEST_SECRET, deploy, make_actor, make_groups
 
 from sote_flow.domain.clock import FrozenClock
 from sote_flow.web import create_app
 from sote_flow.web.deps import unit_of_work
+from tests.support.factories import DIAGRAMS, PASSWORD, TEST_SECRET, deploy, make_actor, make_groups
 
 
 @pytest.fixture

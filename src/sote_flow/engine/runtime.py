@@ -10,7 +10,6 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sote_flow.engine.sandbox import SandboxedEnvironment
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
@@ -21,6 +20,7 @@ from SpiffWorkflow.util.task import TaskState
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import Conflict, EngineFailure
 from sote_flow.engine.parsing import ParsedProcess
+from sote_flow.engine.sandbox import SandboxedEnvironment
 from sote_flow.engine.tasks import FormRef, form_ref, task_properties
 from sote_flow.engine.timers import pending_timers
 from sote_flow.handlers.context import Handler, HandlerContext, OutgoingMail
@@ -227,8 +227,14 @@ class WorkflowRuntime:
 
 
 def _failure(exc: BaseException) -> EngineFailure:
+    """Describe an engine exception for the instance's error state and history."""
     task = getattr(exc, "task", None)
     task_name = task.task_spec.bpmn_id if task is not None else None
-    message = str(exc.args[0]) if exc.args else exc.__class__.__name__
-    inner = getattr(exc, "error_type", None) or exc.__class__.__name__
-    return EngineFailure(message=message, task_name=task_name, details={"type": str(inner)})
+    message = (str(exc.args[0]) if exc.args else exc.__class__.__name__).rstrip(". ")
+    # SpiffWorkflow wraps the real cause ("attribute 'system' is not allowed") in a generic
+    # "Error evaluating expression" exception; the cause is what a person can act on.
+    cause = exc.__cause__ or exc.__context__
+    if cause is not None and str(cause) not in message:
+        message = f"{message}: {type(cause).__name__}: {cause}"
+    kind = getattr(exc, "error_type", None) or exc.__class__.__name__
+    return EngineFailure(message=message, task_name=task_name, details={"type": str(kind)})
