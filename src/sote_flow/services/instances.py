@@ -88,7 +88,7 @@ def start_instance(
     version = startable.version
     now = clock()
     instance = ProcessInstance(
-        process_version_id=version.id,
+        process_version=version,
         process_key=version.key,
         status="running",
         state=b"",

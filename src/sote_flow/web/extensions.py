@@ -9,7 +9,8 @@ from flask_wtf import CSRFProtect
 
 from sote_flow.persistence.models import Base
 
-db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
+# The models live in persistence/ (no Flask there); Flask-SQLAlchemy only manages engine and sessions.
+db = SQLAlchemy(metadata=Base.metadata, session_options={"expire_on_commit": False})
 babel = Babel()
 csrf = CSRFProtect()
 login_manager = LoginManager()

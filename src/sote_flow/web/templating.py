@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Flask
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -60,4 +61,5 @@ def register_template_helpers(app: Flask) -> None:
             "action_label": lambda a: ACTION_LABELS.get(a, a),
             "role_label": lambda r: ROLE_LABELS_FI.get(Role(r), r),
             "current_actor": actor,
+            "get_locale": get_locale,
         }
