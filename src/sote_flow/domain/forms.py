@@ -39,7 +39,9 @@ def validate_submission(schema: Mapping[str, Any], data: Mapping[str, Any]) -> d
 
 def _field_of(error: ValidationError) -> str:
     if error.validator == "required" and not error.path:
-        missing = [name for name in error.validator_value if name not in (error.instance or {})]
+        present = error.instance if isinstance(error.instance, dict) else {}
+        required = error.validator_value if isinstance(error.validator_value, list) else []
+        missing = [name for name in required if name not in present]
         return str(missing[0]) if missing else "form"
     return str(error.path[0]) if error.path else "form"
 

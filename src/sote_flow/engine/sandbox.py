@@ -85,7 +85,7 @@ class _Checker(ast.NodeVisitor):
         spec = node.format_spec
         if spec is not None:
             parts = spec.values if isinstance(spec, ast.JoinedStr) else [spec]
-            text = "".join(p.value for p in parts if isinstance(p, ast.Constant))
+            text = "".join(str(p.value) for p in parts if isinstance(p, ast.Constant))
             constant = all(isinstance(p, ast.Constant) for p in parts)
             if not constant or not _SAFE_FORMAT_SPEC.fullmatch(text):
                 raise SandboxError("this format specification is not allowed")

@@ -127,7 +127,7 @@ class ProcessInstance(Base):
 
     process_version: Mapped[ProcessVersion] = relationship(lazy="joined", innerjoin=True)
 
-    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": revision}
+    __mapper_args__ = {"version_id_col": revision}  # noqa: RUF012  (SQLAlchemy's own hook)
 
 
 class HumanTask(Base):

@@ -102,6 +102,8 @@ def _friendly(status: int) -> str:
         405: _("Toiminto ei ole sallittu."),
         413: _("Lähetetty tiedosto on liian suuri."),
     }
-    return messages.get(
-        status, _("Tapahtui odottamaton virhe. Mitään ei tallennettu; yritä uudelleen.")
+    return str(
+        messages.get(
+            status, _("Tapahtui odottamaton virhe. Mitään ei tallennettu; yritä uudelleen.")
+        )
     )

@@ -9,7 +9,7 @@ from flask_wtf import CSRFProtect
 
 from sote_flow.persistence.models import Base
 
-# The models live in persistence/ (no Flask there); Flask-SQLAlchemy only manages engine and sessions.
+# Models live in persistence/ (no Flask there); Flask-SQLAlchemy manages engine and sessions.
 db = SQLAlchemy(metadata=Base.metadata, session_options={"expire_on_commit": False})
 babel = Babel()
 csrf = CSRFProtect()

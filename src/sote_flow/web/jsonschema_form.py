@@ -20,7 +20,9 @@ class FormField:
     options: list[tuple[str, str]] = field(default_factory=list)  # (value, label)
 
 
-def form_fields(schema: Mapping[str, Any], ui_schema: Mapping[str, Any] | None = None) -> list[FormField]:
+def form_fields(
+    schema: Mapping[str, Any], ui_schema: Mapping[str, Any] | None = None
+) -> list[FormField]:
     """Return the fields of a flat object schema, in the UI schema's order."""
     ui = ui_schema or {}
     properties: Mapping[str, Any] = schema.get("properties") or {}

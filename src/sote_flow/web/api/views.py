@@ -131,7 +131,7 @@ def _load(schema: Any, payload: Any) -> dict[str, Any]:
     try:
         return dict(schema.load(payload))
     except ValidationError as exc:
-        messages = exc.normalized_messages()
+        messages = exc.normalized_messages()  # type: ignore[no-untyped-call]
         raise InvalidInput(
             [
                 FieldError(
