@@ -5,7 +5,7 @@ BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-stamp
 VENDOR  = src/sote_flow/web/static/vendor
 
-.PHONY: install demo test lint bench clean
+.PHONY: install translations demo test bench clean
 
 install: $(STAMP) $(VENDOR)/.stamp translations
 
@@ -24,17 +24,15 @@ $(VENDOR)/.stamp: package.json package-lock.json
 	touch $@
 
 translations: $(STAMP)
-	$(BIN)/pybabel compile -q -d src/sote_flow/web/translations
+	$(BIN)/pybabel compile -d src/sote_flow/web/translations >/dev/null
 
 demo: install
 	$(BIN)/sote-flow demo
 
 test: install
-	$(BIN)/python -m pytest
-
-lint: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
+	$(BIN)/python -m pytest
 
 bench: install
 	$(BIN)/python bench/complete_task.py
