@@ -169,24 +169,21 @@ def _audit_verify(args: argparse.Namespace) -> int:
     return 1
 
 
-def _serve(args: argparse.Namespace) -> int:
+def _serve(args: argparse.Namespace, override: dict[str, str] | None = None) -> int:
     from waitress import serve
 
     from sote_flow.web import create_app
 
-    load_settings()  # fail early, with a clear message, when the secret key is missing
-    app = create_app()
+    load_settings(override=override)  # fail early, with a clear message, without a secret key
+    app = create_app(override)
     print(f"sote-flow listening on http://{args.host}:{args.port}")
     serve(app, host=args.host, port=args.port, threads=8)
     return 0
 
 
 def _demo(args: argparse.Namespace) -> int:
-    import os
-
     from sote_flow.services.demo import DEMO_PASSWORD, seed_demo
 
-    os.environ.setdefault("SOTE_FLOW_SECRET_KEY", demo_secret_key(DEFAULT_INSTANCE_DIR))
     _db_upgrade(args)
     settings = _settings()
     for line in seed_demo(
@@ -196,7 +193,9 @@ def _demo(args: argparse.Namespace) -> int:
     print(f"demo users: see README.md (password for all: {DEMO_PASSWORD})")
     if args.seed_only:
         return 0
-    return _serve(args)
+    # The demo keeps its own secret key in the instance folder unless one is configured.
+    override = {} if settings.secret_key else {"secret_key": demo_secret_key(DEFAULT_INSTANCE_DIR)}
+    return _serve(args, override)
 
 
 def _ensure_sqlite_dir(url: str) -> None:

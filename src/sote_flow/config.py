@@ -68,7 +68,7 @@ def load_settings(
         raw = environ.get(f"SOTE_FLOW_{field.name.upper()}")
         if raw is not None:
             values[field.name] = _convert(field.name, raw, field.type)
-    settings = replace(Settings(), **values, **dict(override or {}))
+    settings = replace(Settings(), **{**values, **dict(override or {})})
     if settings.database_url.startswith("postgres://"):
         settings = replace(
             settings, database_url="postgresql+psycopg://" + settings.database_url[11:]

@@ -13,7 +13,7 @@ class FormField:
 
     name: str
     label: str
-    kind: str  # text textarea number integer date boolean select radio checkboxes hidden
+    kind: str  # text textarea number integer date boolean select radio checkboxes hidden readonly
     required: bool
     help: str | None = None
     placeholder: str | None = None
@@ -53,6 +53,8 @@ def _kind(prop: Mapping[str, Any], ui: Mapping[str, Any], options: list[tuple[st
     kind = prop.get("type")
     if widget == "hidden":
         return "hidden"
+    if prop.get("readOnly"):
+        return "readonly"
     if kind == "array":
         return "checkboxes"
     if options:
@@ -77,6 +79,8 @@ def parse_submission(schema: Mapping[str, Any], form: Mapping[str, list[str]]) -
     """Convert submitted strings to the schema's types; empty optional fields are left out."""
     data: dict[str, Any] = {}
     for name, prop in (schema.get("properties") or {}).items():
+        if prop.get("readOnly"):  # shown to the person, never taken from the form
+            continue
         values = [v for v in form.get(name, []) if v != ""]
         kind = prop.get("type")
         if kind == "array":
