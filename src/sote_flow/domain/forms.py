@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from jsonschema import FormatChecker, validators
@@ -61,3 +61,30 @@ def _message(error: ValidationError) -> str:
     if kind == "maximum":
         return f"Arvo on liian suuri (enintään {error.validator_value})."
     return MESSAGES.get(kind, "Arvo ei kelpaa.")
+
+
+def describe_data(
+    schemas: Sequence[Mapping[str, Any]], data: Mapping[str, Any]
+) -> list[tuple[str, str]]:
+    """Return (label, readable value) pairs for data, labelled and ordered by the forms' fields."""
+    known: dict[str, Mapping[str, Any]] = {}
+    for schema in schemas:
+        for name, prop in (schema.get("properties") or {}).items():
+            known.setdefault(name, prop)
+    ordered = [n for n in known if n in data] + sorted(n for n in data if n not in known)
+    return [
+        (str(known.get(name, {}).get("title") or name), _readable(known.get(name, {}), data[name]))
+        for name in ordered
+        if not name.startswith("spiff__") and data[name] not in (None, "", [])
+    ]
+
+
+def _readable(prop: Mapping[str, Any], value: Any) -> str:
+    items = prop.get("items") if isinstance(value, list) else prop
+    choices = (items or {}).get("oneOf") or (items or {}).get("anyOf") or []
+    titles = {c.get("const"): c.get("title") for c in choices if isinstance(c, dict)}
+    if isinstance(value, list):
+        return ", ".join(str(titles.get(v, v)) for v in value)
+    if isinstance(value, bool):
+        return "kyllä" if value else "ei"
+    return str(titles.get(value, value))

@@ -8,6 +8,7 @@ from typing import Any
 
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import NotFound, PermissionDenied
+from sote_flow.domain.forms import describe_data
 from sote_flow.engine.runtime import RunContext
 from sote_flow.engine.tasks import form_ref, start_event_spec, start_roles
 from sote_flow.persistence.models import (
@@ -20,7 +21,7 @@ from sote_flow.persistence.models import (
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.services.actors import Actor, require_writer
 from sote_flow.services.platform import Platform
-from sote_flow.services.submissions import check_submission, load_form
+from sote_flow.services.submissions import check_submission, form_schemas, load_form
 from sote_flow.services.workflow_state import save_workflow
 
 
@@ -41,6 +42,7 @@ class InstanceView:
     data: dict[str, Any]
     open_tasks: Sequence[HumanTask]
     history: Sequence[HistoryEntry]
+    case_data: list[tuple[str, str]]
 
 
 def startable_process(
@@ -128,7 +130,11 @@ def view_instance(
     workflow, _ = platform.runtime.load(instance.state, ctx)
     log_read(uow, clock, actor, "process_instance", str(instance.id), instance.id, actor.purpose)
     uow.commit()
-    return InstanceView(instance, platform.runtime.current_data(workflow), open_tasks, history)
+    data = platform.runtime.current_data(workflow)
+    case_data = describe_data(
+        form_schemas(instance.process_version, platform.start_form(instance.process_version)), data
+    )
+    return InstanceView(instance, data, open_tasks, history, case_data)
 
 
 def log_read(

@@ -25,6 +25,13 @@ def load_form(version: ProcessVersion, file_name: str | None) -> dict[str, Any] 
     return json.loads(text) if text else None
 
 
+def form_schemas(version: ProcessVersion, start_form: str | None) -> list[dict[str, Any]]:
+    """Return every form schema of a deployed version, the start form first."""
+    names = sorted(n for n in version.files if n.endswith(".json") and "uischema" not in n)
+    names.sort(key=lambda name: name != start_form)
+    return [json.loads(version.files[name]) for name in names]
+
+
 def check_submission(
     schema: Mapping[str, Any] | None, data: Mapping[str, Any], client_numbers: ClientNumberPolicy
 ) -> None:

@@ -8,13 +8,14 @@ from typing import Any
 
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import Conflict, PermissionDenied
+from sote_flow.domain.forms import describe_data
 from sote_flow.engine.runtime import RunContext
 from sote_flow.persistence.models import HumanTask, ProcessInstance
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.services.actors import Actor, require_writer
 from sote_flow.services.instances import log_read
 from sote_flow.services.platform import Platform
-from sote_flow.services.submissions import check_submission, load_form
+from sote_flow.services.submissions import check_submission, form_schemas, load_form
 from sote_flow.services.workflow_state import save_workflow
 
 TAKEN_MESSAGE = "Tehtävä on jo toisen käyttäjän käsittelyssä."
@@ -41,6 +42,7 @@ class TaskView:
     ui_schema: dict[str, Any] | None
     instructions: str | None
     data: dict[str, Any]
+    case_data: list[tuple[str, str]]
 
 
 def my_tasks(actor: Actor, uow: UnitOfWork, page: int, page_size: int) -> InboxPage:
@@ -100,6 +102,7 @@ def open_task(
     workflow, _ = platform.runtime.load(instance.state, ctx)
     ref = platform.runtime.form_of(workflow, task_id)
     purpose = actor.purpose if actor.oversees and not _may_work_on(actor, task) else task.title
+    data = platform.runtime.task_data(workflow, task_id)
     log_read(uow, clock, actor, "task", task.id, instance.id, purpose)
     uow.commit()
     return TaskView(
@@ -108,7 +111,11 @@ def open_task(
         form=load_form(instance.process_version, ref.schema_file),
         ui_schema=load_form(instance.process_version, ref.ui_schema_file),
         instructions=ref.instructions,
-        data=platform.runtime.task_data(workflow, task_id),
+        data=data,
+        case_data=describe_data(
+            form_schemas(instance.process_version, platform.start_form(instance.process_version)),
+            data,
+        ),
     )
 
 
