@@ -19,6 +19,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import Conflict, EngineFailure
+from sote_flow.engine.engine_clock import engine_clock
 from sote_flow.engine.parsing import ParsedProcess
 from sote_flow.engine.sandbox import SandboxedEnvironment
 from sote_flow.engine.tasks import FormRef, form_ref, task_properties
@@ -49,6 +50,7 @@ class ServiceCall:
 class StepReport:
     """What one round of engine steps did: service calls, mails asked for, and any failure."""
 
+    clock: Clock
     service_calls: list[ServiceCall] = field(default_factory=list)
     mails: list[OutgoingMail] = field(default_factory=list)
     failure: EngineFailure | None = None
@@ -154,7 +156,8 @@ class WorkflowRuntime:
         else:
             task.data.update(data)
         try:
-            task.run()
+            with engine_clock(report.clock):
+                task.run()
         except Exception as exc:  # a failing post-script is an engine failure, not a crash
             report.failure = _failure(exc)
             return str(task.task_spec.bpmn_id)
@@ -205,14 +208,15 @@ class WorkflowRuntime:
         return dict(task.data) if task is not None else {}
 
     def _attach(self, workflow: BpmnWorkflow, ctx: RunContext) -> StepReport:
-        report = StepReport()
+        report = StepReport(clock=ctx.clock)
         workflow.script_engine = SoteScriptEngine(self._environment, self._handlers, ctx, report)
         return report
 
     def _run_steps(self, workflow: BpmnWorkflow, report: StepReport) -> None:
         try:
-            workflow.refresh_timers()
-            workflow.do_engine_steps()
+            with engine_clock(report.clock):
+                workflow.refresh_timers()
+                workflow.do_engine_steps()
         except Exception as exc:  # any engine failure marks the instance, never the server
             report.failure = _failure(exc)
 

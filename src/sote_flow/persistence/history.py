@@ -52,6 +52,7 @@ class ChainReport:
 class HistoryLog:
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._pending: list[HistoryEntry] = []
 
     def append(
         self,
@@ -65,8 +66,7 @@ class HistoryLog:
         process_version_id: int | None = None,
         data: dict[str, Any] | None = None,
     ) -> HistoryEntry:
-        """Append one entry, chained to the newest one; locks the chain head until commit."""
-        head = self._locked_head()
+        """Stage one entry; it is chained and written when the unit of work commits."""
         entry = HistoryEntry(
             instance_id=instance_id,
             at=at,
@@ -76,14 +76,27 @@ class HistoryLog:
             task_name=task_name,
             process_version_id=process_version_id,
             data=to_plain_json(data or {}),
-            prev_hash=head.last_hash,
         )
-        entry.hash = entry_hash(entry)
-        self.session.add(entry)
-        self.session.flush()
-        head.last_entry_id = entry.id
-        head.last_hash = entry.hash
+        self._pending.append(entry)
         return entry
+
+    def write_pending(self) -> None:
+        """Chain the staged entries to the newest one and write them.
+
+        Called just before commit, so the chain head's row lock, which serialises every writer
+        of the history, is held for as short a time as possible.
+        """
+        if not self._pending:
+            return
+        head = self._locked_head()
+        for entry in self._pending:
+            entry.prev_hash = head.last_hash
+            entry.hash = entry_hash(entry)
+            head.last_hash = entry.hash
+        self.session.add_all(self._pending)
+        self.session.flush()
+        head.last_entry_id = self._pending[-1].id
+        self._pending.clear()
 
     def for_instance(self, instance_id: int) -> Sequence[HistoryEntry]:
         """Return an instance's entries in the order they happened."""

@@ -103,7 +103,9 @@ class ProcessVersion(Base):
     name: Mapped[str] = mapped_column(String(200))
     checksum: Mapped[str] = mapped_column(String(64))
     main_file: Mapped[str] = mapped_column(String(255))
-    files: Mapped[dict[str, Any]]  # file name -> text (the BPMN, its forms and DMN tables)
+    # file name -> text (the BPMN, its forms and DMN tables); read only when a version is first
+    # parsed, after that the parsed spec and forms come from the platform's caches.
+    files: Mapped[dict[str, Any]] = mapped_column(deferred=True)
     deployed_by: Mapped[str] = mapped_column(String(80))
     deployed_at: Mapped[datetime]
 

@@ -51,5 +51,6 @@ class UnitOfWork:
         """Commit the use case's changes; a unit of work commits at most once."""
         if self._committed:
             raise RuntimeError("a unit of work commits exactly once")
+        self.history.write_pending()
         self.session.commit()
         self._committed = True

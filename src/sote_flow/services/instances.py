@@ -21,7 +21,7 @@ from sote_flow.persistence.models import (
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.services.actors import Actor, require_writer
 from sote_flow.services.platform import Platform
-from sote_flow.services.submissions import check_submission, form_schemas, load_form
+from sote_flow.services.submissions import check_submission
 from sote_flow.services.workflow_state import save_workflow
 
 
@@ -58,8 +58,8 @@ def startable_process(
         raise PermissionDenied("Roolisi ei voi käynnistää tätä prosessia.")
     start = start_event_spec(parsed.spec)
     ref = form_ref(start) if start is not None else None
-    form = load_form(version, ref.schema_file) if ref else None
-    ui_schema = load_form(version, ref.ui_schema_file) if ref else None
+    form = platform.form(version, ref.schema_file) if ref else None
+    ui_schema = platform.form(version, ref.ui_schema_file) if ref else None
     return StartableProcess(version, form, ui_schema)
 
 
@@ -131,9 +131,7 @@ def view_instance(
     log_read(uow, clock, actor, "process_instance", str(instance.id), instance.id, actor.purpose)
     uow.commit()
     data = platform.runtime.current_data(workflow)
-    case_data = describe_data(
-        form_schemas(instance.process_version, platform.start_form(instance.process_version)), data
-    )
+    case_data = describe_data(platform.form_schemas(instance.process_version), data)
     return InstanceView(instance, data, open_tasks, history, case_data)
 
 

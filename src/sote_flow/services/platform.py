@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from typing import Any
 
 from sote_flow.config import Settings
 from sote_flow.domain.privacy import ClientNumberPolicy
@@ -21,11 +23,33 @@ class Platform:
     settings: Settings
     runtime: WorkflowRuntime = field(default_factory=lambda: WorkflowRuntime(HANDLERS))
     specs: SpecCache = field(default_factory=SpecCache)
+    _form_cache: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict, repr=False)
 
     @property
     def client_numbers(self) -> ClientNumberPolicy:
         """The configured client-number rule."""
         return ClientNumberPolicy(self.settings.client_number_pattern)
+
+    def form(self, version: ProcessVersion, file_name: str | None) -> dict[str, Any] | None:
+        """Return a form's JSON Schema (or UI schema) from a deployed version, if named."""
+        return self._forms(version).get(file_name) if file_name else None
+
+    def form_schemas(self, version: ProcessVersion) -> list[dict[str, Any]]:
+        """Return every form schema of a version, the start form first."""
+        forms = self._forms(version)
+        start = self.start_form(version)
+        names = sorted(name for name in forms if "uischema" not in name)
+        names.sort(key=lambda name: name != start)
+        return [forms[name] for name in names]
+
+    def _forms(self, version: ProcessVersion) -> dict[str, dict[str, Any]]:
+        # Versions are immutable, so parsed forms are kept per checksum like parsed specs.
+        forms = self._form_cache.get(version.checksum)
+        if forms is None:
+            bundle = self.parsed(version).bundle
+            forms = {n: json.loads(bundle.files[n]) for n in bundle.files if n.endswith(".json")}
+            self._form_cache[version.checksum] = forms
+        return forms
 
     def start_form(self, version: ProcessVersion) -> str | None:
         """Return the file name of a version's start form, if it has one."""

@@ -15,7 +15,7 @@ from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.services.actors import Actor, require_writer
 from sote_flow.services.instances import log_read
 from sote_flow.services.platform import Platform
-from sote_flow.services.submissions import check_submission, form_schemas, load_form
+from sote_flow.services.submissions import check_submission
 from sote_flow.services.workflow_state import save_workflow
 
 TAKEN_MESSAGE = "Tehtävä on jo toisen käyttäjän käsittelyssä."
@@ -108,12 +108,12 @@ def open_task(
     return TaskView(
         task=task,
         instance=instance,
-        form=load_form(instance.process_version, ref.schema_file),
-        ui_schema=load_form(instance.process_version, ref.ui_schema_file),
+        form=platform.form(instance.process_version, ref.schema_file),
+        ui_schema=platform.form(instance.process_version, ref.ui_schema_file),
         instructions=ref.instructions,
         data=data,
         case_data=describe_data(
-            form_schemas(instance.process_version, platform.start_form(instance.process_version)),
+            platform.form_schemas(instance.process_version),
             data,
         ),
     )
@@ -132,7 +132,7 @@ def complete_task(
     instance, task = _lock(uow, _open_task(uow, task_id))
     _require_work_on(actor, task)
     check_submission(
-        load_form(instance.process_version, task.form_file), data, platform.client_numbers
+        platform.form(instance.process_version, task.form_file), data, platform.client_numbers
     )
     ctx = RunContext(instance.id, instance.process_key, actor.username, clock)
     workflow, report = platform.runtime.load(instance.state, ctx)

@@ -47,7 +47,7 @@ def save_workflow(
         instance.status = "error"
         instance.error_message = failure.message
         history.add(
-            "engine_error", None, failure.task_name, {"message": failure.message, **failure.details}
+            "engine_error", failure.task_name, None, {"message": failure.message, **failure.details}
         )
     elif workflow.is_completed():
         instance.status = "completed"

@@ -1,0 +1,40 @@
+"""Let SpiffWorkflow's timers read the application's clock instead of the system time.
+
+SpiffWorkflow computes and checks timer due times with `datetime.now(timezone.utc)` inside its
+timer module and offers no hook. The module's `datetime` is replaced once by a subclass whose
+`now()` asks the clock of the run in progress (a context variable, so threads don't mix clocks).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import datetime, tzinfo
+
+from SpiffWorkflow.bpmn.specs.event_definitions import timer
+
+from sote_flow.domain.clock import Clock, system_clock
+
+_current: ContextVar[Clock] = ContextVar("sote_flow_engine_clock", default=system_clock)
+
+
+class _ClockedDatetime(datetime):
+    @classmethod
+    def now(cls, tz: tzinfo | None = None) -> _ClockedDatetime:
+        value = _current.get()()
+        value = value.astimezone(tz) if tz is not None else value.replace(tzinfo=None)
+        return cls.fromisoformat(value.isoformat())
+
+
+timer.datetime = _ClockedDatetime
+
+
+@contextmanager
+def engine_clock(clock: Clock) -> Iterator[None]:
+    """Run the enclosed engine steps with `clock` as the timers' notion of now."""
+    token = _current.set(clock)
+    try:
+        yield
+    finally:
+        _current.reset(token)
