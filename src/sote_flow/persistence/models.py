@@ -124,6 +124,8 @@ class ProcessInstance(Base):
     updated_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]
     error_message: Mapped[str | None] = mapped_column(Text)
+    # Earliest due timer (None when the instance waits on no timer); the timers are in due_timers.
+    next_timer_at: Mapped[datetime | None] = mapped_column(index=True)
     # Incremented on every save; a stale writer's UPDATE matches no row and fails.
     revision: Mapped[int] = mapped_column(Integer, default=1)
 

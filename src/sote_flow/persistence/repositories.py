@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 # Re-exported so the unit of work imports every repository from here.
@@ -154,6 +154,25 @@ class TaskRepository:
     def get(self, task_id: str) -> HumanTask | None:
         """Return an open task by id, or None."""
         return self.session.get(HumanTask, task_id)
+
+    def instance_of(self, task_id: str) -> int | None:
+        """Return the instance id of an open task, or None if the task is not open."""
+        return self.session.scalar(select(HumanTask.instance_id).where(HumanTask.id == task_id))
+
+    def open_ids(self, instance_id: int) -> Sequence[str]:
+        """Return the ids of an instance's open tasks."""
+        return self.session.scalars(
+            select(HumanTask.id).where(HumanTask.instance_id == instance_id)
+        ).all()
+
+    def delete_ids(self, task_ids: Iterable[str]) -> None:
+        """Remove tasks that are no longer open."""
+        ids = list(task_ids)
+        if ids:
+            self.session.execute(
+                delete(HumanTask).where(HumanTask.id.in_(ids)),
+                execution_options={"synchronize_session": False},
+            )
 
     def get_fresh(self, task_id: str) -> HumanTask | None:
         """Re-read a task from the database, bypassing what this session already holds."""

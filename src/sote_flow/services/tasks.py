@@ -63,10 +63,9 @@ def group_tasks(actor: Actor, uow: UnitOfWork, page: int, page_size: int) -> Inb
 def claim_task(actor: Actor, uow: UnitOfWork, clock: Clock, task_id: str) -> HumanTask:
     """Assign an unclaimed task of one of the actor's groups to the actor."""
     require_writer(actor)
-    task = _open_task(uow, task_id)
+    _, task = _lock(uow, task_id)
     if task.group_name not in actor.groups:
         raise PermissionDenied("Tehtävä kuuluu ryhmälle, jonka jäsen et ole.")
-    _, task = _lock(uow, task)
     if task.assignee_id == actor.user_id:
         return task
     if not uow.tasks.set_assignee_if(task_id, None, actor.user_id):
@@ -129,7 +128,7 @@ def complete_task(
 ) -> ProcessInstance:
     """Complete a task with form `data` and run the instance on to its next wait state."""
     require_writer(actor)
-    instance, task = _lock(uow, _open_task(uow, task_id))
+    instance, task = _lock(uow, task_id)
     _require_work_on(actor, task)
     check_submission(
         platform.form(instance.process_version, task.form_file), data, platform.client_numbers
@@ -159,11 +158,14 @@ def _open_task(uow: UnitOfWork, task_id: str) -> HumanTask:
     return task
 
 
-def _lock(uow: UnitOfWork, task: HumanTask) -> tuple[ProcessInstance, HumanTask]:
+def _lock(uow: UnitOfWork, task_id: str) -> tuple[ProcessInstance, HumanTask]:
     # Every change to an instance or its tasks takes the instance's row lock first, so of two
     # people acting at once the second waits here and then sees the first one's result.
-    instance = uow.instances.get_for_update(task.instance_id)
-    fresh = uow.tasks.get_fresh(task.id)
+    instance_id = uow.tasks.instance_of(task_id)
+    if instance_id is None:
+        raise Conflict(CLOSED_MESSAGE)
+    instance = uow.instances.get_for_update(instance_id)
+    fresh = uow.tasks.get_fresh(task_id)
     if instance is None or fresh is None:
         raise Conflict(CLOSED_MESSAGE)
     return instance, fresh

@@ -87,12 +87,10 @@ def _sync_tasks(
     now: Any,
 ) -> None:
     ready = {task.task_id: task for task in platform.runtime.ready_human_tasks(workflow)}
-    open_rows = {row.id: row for row in uow.tasks.for_instance(instance.id)}
-    for task_id, row in open_rows.items():
-        if task_id not in ready:
-            uow.tasks.delete(row)
+    open_ids = set(uow.tasks.open_ids(instance.id))
+    uow.tasks.delete_ids(open_ids - set(ready))
     for task_id, task in ready.items():
-        if task_id in open_rows:
+        if task_id in open_ids:
             continue
         assignee = uow.users.by_username(task.assignee) if task.assignee else None
         uow.tasks.add(
@@ -114,12 +112,15 @@ def _sync_tasks(
             task_id,
             {"title": task.title, "group": task.group, "assignee": task.assignee},
         )
-    uow.session.flush()
 
 
 def _sync_timers(
     platform: Platform, uow: UnitOfWork, instance: ProcessInstance, workflow: BpmnWorkflow
 ) -> None:
-    uow.session.execute(delete(DueTimer).where(DueTimer.instance_id == instance.id))
-    for task_id, due_at in platform.runtime.timers(workflow):
+    timers = platform.runtime.timers(workflow)
+    # Most steps neither had nor have timers; the instance row says so without a query.
+    if instance.next_timer_at is not None:
+        uow.session.execute(delete(DueTimer).where(DueTimer.instance_id == instance.id))
+    for task_id, due_at in timers:
         uow.session.add(DueTimer(instance_id=instance.id, task_id=task_id, due_at=due_at))
+    instance.next_timer_at = min((due for _, due in timers), default=None)

@@ -2,13 +2,14 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 09:32:57.207623
+Create Date: 2026-11-22 10:18:55.035803
 """
 
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
 
 revision: str = '0001'
 down_revision: str | None = None
@@ -117,12 +118,14 @@ def upgrade() -> None:
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('ended_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('error_message', sa.Text(), nullable=True),
+    sa.Column('next_timer_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('revision', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['process_version_id'], ['process_versions.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('process_instances', schema=None) as batch_op:
         batch_op.create_index('ix_instances_key_status', ['process_key', 'status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_process_instances_next_timer_at'), ['next_timer_at'], unique=False)
 
     op.create_table('user_groups',
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -196,6 +199,7 @@ def downgrade() -> None:
 
     op.drop_table('user_groups')
     with op.batch_alter_table('process_instances', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_process_instances_next_timer_at'))
         batch_op.drop_index('ix_instances_key_status')
 
     op.drop_table('process_instances')
