@@ -176,3 +176,26 @@ def test_history_chain_verifies_and_detects_tampering(platform, uow, clock, peop
     with uow() as unit:
         report = unit.history.verify()
     assert not report.ok and report.first_bad_entry_id == 2
+
+
+def test_history_chain_detects_deleted_entries_in_the_middle_and_at_the_end(
+    platform, uow, clock, people
+):
+    start(platform, uow, clock, people["orderer"], "approval", REQUEST)
+    with uow() as unit:
+        last = unit.session.scalar(text("SELECT max(id) FROM history_entries"))
+        unit.session.execute(text("DELETE FROM history_entries WHERE id = :id"), {"id": last})
+        unit.commit()
+    with uow() as unit:
+        report = unit.history.verify()
+    assert (report.ok, report.first_bad_entry_id, report.problem) == (
+        False,
+        last,
+        "newest entries missing",
+    )
+    with uow() as unit:
+        unit.session.execute(text("DELETE FROM history_entries WHERE id = 2"))
+        unit.commit()
+    with uow() as unit:
+        report = unit.history.verify()
+    assert (report.ok, report.first_bad_entry_id) == (False, 3)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from sote_flow.persistence.models import ChainHead, HistoryEntry
@@ -22,21 +22,29 @@ def to_plain_json(value: Any) -> Any:
     return json.loads(json.dumps(value, default=str, ensure_ascii=False))
 
 
-def entry_hash(entry: HistoryEntry) -> str:
-    """Return the SHA-256 over the entry's content and its predecessor's hash."""
-    content = {
-        "prev": entry.prev_hash,
-        "instance_id": entry.instance_id,
-        "at": entry.at.isoformat(),
-        "actor": entry.actor,
-        "action": entry.action,
-        "task_id": entry.task_id,
-        "task_name": entry.task_name,
-        "process_version_id": entry.process_version_id,
-        "data": entry.data,
-    }
+HASHED_FIELDS = (
+    "instance_id",
+    "at",
+    "actor",
+    "action",
+    "task_id",
+    "task_name",
+    "process_version_id",
+    "data",
+)
+
+
+def entry_hash(prev_hash: str, fields: Mapping[str, Any]) -> str:
+    """Return the SHA-256 over an entry's content and its predecessor's hash."""
+    content = {name: fields[name] for name in HASHED_FIELDS}
+    content["at"] = content["at"].isoformat()
+    content["prev"] = prev_hash
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _fields_of(entry: HistoryEntry) -> dict[str, Any]:
+    return {name: getattr(entry, name) for name in HASHED_FIELDS}
 
 
 @dataclass(frozen=True)
@@ -52,7 +60,7 @@ class ChainReport:
 class HistoryLog:
     def __init__(self, session: Session) -> None:
         self.session = session
-        self._pending: list[HistoryEntry] = []
+        self._pending: list[dict[str, Any]] = []
 
     def append(
         self,
@@ -65,23 +73,23 @@ class HistoryLog:
         task_name: str | None = None,
         process_version_id: int | None = None,
         data: dict[str, Any] | None = None,
-    ) -> HistoryEntry:
+    ) -> None:
         """Stage one entry; it is chained and written when the unit of work commits."""
-        entry = HistoryEntry(
-            instance_id=instance_id,
-            at=at,
-            actor=actor,
-            action=action,
-            task_id=task_id,
-            task_name=task_name,
-            process_version_id=process_version_id,
-            data=to_plain_json(data or {}),
+        self._pending.append(
+            {
+                "instance_id": instance_id,
+                "at": at,
+                "actor": actor,
+                "action": action,
+                "task_id": task_id,
+                "task_name": task_name,
+                "process_version_id": process_version_id,
+                "data": to_plain_json(data or {}),
+            }
         )
-        self._pending.append(entry)
-        return entry
 
     def write_pending(self) -> None:
-        """Chain the staged entries to the newest one and write them.
+        """Chain the staged entries to the newest one and write them in one statement.
 
         Called just before commit, so the chain head's row lock, which serialises every writer
         of the history, is held for as short a time as possible.
@@ -89,13 +97,13 @@ class HistoryLog:
         if not self._pending:
             return
         head = self._locked_head()
-        for entry in self._pending:
-            entry.prev_hash = head.last_hash
-            entry.hash = entry_hash(entry)
-            head.last_hash = entry.hash
-        self.session.add_all(self._pending)
-        self.session.flush()
-        head.last_entry_id = self._pending[-1].id
+        last_hash = head.last_hash
+        for row in self._pending:
+            row["prev_hash"] = last_hash
+            row["hash"] = last_hash = entry_hash(last_hash, row)
+        self.session.execute(insert(HistoryEntry), self._pending)
+        head.last_hash = last_hash
+        head.entry_count += len(self._pending)
         self._pending.clear()
 
     def for_instance(self, instance_id: int) -> Sequence[HistoryEntry]:
@@ -125,23 +133,22 @@ class HistoryLog:
             for entry in batch:
                 if entry.prev_hash != expected_prev:
                     return ChainReport(False, count, entry.id, "previous entry missing or changed")
-                if entry_hash(entry) != entry.hash:
+                if entry_hash(entry.prev_hash, _fields_of(entry)) != entry.hash:
                     return ChainReport(False, count, entry.id, "entry content changed")
                 expected_prev = entry.hash
                 last_id = entry.id
                 count += 1
             self.session.expunge_all()
         head = self.session.get(ChainHead, 1)
-        head_hash = head.last_hash if head else GENESIS_HASH
-        if head_hash != expected_prev:
-            missing_after = head.last_entry_id if head else None
-            return ChainReport(False, count, missing_after, "newest entries missing")
+        head_hash, head_count = (head.last_hash, head.entry_count) if head else (GENESIS_HASH, 0)
+        if head_hash != expected_prev or head_count != count:
+            return ChainReport(False, count, last_id + 1, "newest entries missing")
         return ChainReport(True, count)
 
     def _locked_head(self) -> ChainHead:
         head = self.session.scalar(select(ChainHead).where(ChainHead.id == 1).with_for_update())
         if head is None:
-            head = ChainHead(id=1, last_entry_id=0, last_hash=GENESIS_HASH)
+            head = ChainHead(id=1, entry_count=0, last_hash=GENESIS_HASH)
             self.session.add(head)
             self.session.flush()
         return head

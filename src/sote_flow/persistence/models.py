@@ -181,7 +181,7 @@ class ChainHead(Base):
     __tablename__ = "history_chain_head"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    last_entry_id: Mapped[int] = mapped_column(default=0)
+    entry_count: Mapped[int] = mapped_column(default=0)
     last_hash: Mapped[str] = mapped_column(String(64))
 
 

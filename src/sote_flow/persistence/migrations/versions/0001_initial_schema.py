@@ -45,7 +45,7 @@ def upgrade() -> None:
     )
     op.create_table('history_chain_head',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('last_entry_id', sa.Integer(), nullable=False),
+    sa.Column('entry_count', sa.Integer(), nullable=False),
     sa.Column('last_hash', sa.String(length=64), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
@@ -176,7 +176,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_human_tasks_instance_id'), ['instance_id'], unique=False)
 
     # The chain head exists from the start so concurrent first appends cannot race to create it.
-    op.execute("INSERT INTO history_chain_head (id, last_entry_id, last_hash) VALUES (1, 0, '" + "0" * 64 + "')")
+    op.execute("INSERT INTO history_chain_head (id, entry_count, last_hash) VALUES (1, 0, '" + "0" * 64 + "')")
     # ### end Alembic commands ###
 
 
