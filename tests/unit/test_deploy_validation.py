@@ -154,3 +154,16 @@ def test_diagram_from_another_tool_without_service_tasks_deploys():
 def test_checksum_is_stable_and_content_sensitive():
     assert approval().checksum == approval().checksum
     assert approval().checksum != approval(**{"Anna numero": b"Anna asianumero"}).checksum
+
+
+def test_file_that_is_not_utf8_is_refused():
+    latin1 = (
+        approval()
+        .files["approval.bpmn"]
+        .decode()
+        .replace('encoding="UTF-8"', 'encoding="ISO-8859-1"')
+        .encode("latin-1")
+    )
+    files = {**approval().files, "approval.bpmn": latin1}
+    (problem,) = refusal(ProcessBundle(files))
+    assert problem.file == "approval.bpmn" and "UTF-8" in problem.message

@@ -58,6 +58,8 @@ def _check_files(bundle: ProcessBundle, catalog: DeployCatalog) -> Iterator[Depl
             yield DeployProblem(
                 name, None, "Tiedostotyyppi ei kelpaa (sallitut: .bpmn .json .dmn)."
             )
+        elif not _is_utf8(content):
+            yield DeployProblem(name, None, "Tiedoston merkistön on oltava UTF-8.")
         elif len(content) > catalog.max_file_bytes:
             limit_kb = catalog.max_file_bytes // 1000
             yield DeployProblem(name, None, f"Tiedosto on liian suuri (enintään {limit_kb} kt).")
@@ -65,6 +67,14 @@ def _check_files(bundle: ProcessBundle, catalog: DeployCatalog) -> Iterator[Depl
             yield from _check_xml(name, content)
         else:
             yield from _check_json(name, content)
+
+
+def _is_utf8(content: bytes) -> bool:
+    try:
+        content.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _check_xml(name: str, content: bytes) -> Iterator[DeployProblem]:
