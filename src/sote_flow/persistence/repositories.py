@@ -127,11 +127,12 @@ class InstanceRepository:
         """Return an instance by id, or None."""
         return self.session.get(ProcessInstance, instance_id)
 
-    def get_for_update(self, instance_id: int) -> ProcessInstance | None:
-        """Return an instance locked against concurrent changes until commit."""
+    def get_for_update_by_task(self, task_id: str) -> ProcessInstance | None:
+        """Return the instance an open task belongs to, locked until commit (None if closed)."""
         query = (
             select(ProcessInstance)
-            .where(ProcessInstance.id == instance_id)
+            .join(HumanTask, HumanTask.instance_id == ProcessInstance.id)
+            .where(HumanTask.id == task_id)
             .with_for_update(of=ProcessInstance)
         )
         return self.session.scalar(query)
@@ -154,10 +155,6 @@ class TaskRepository:
     def get(self, task_id: str) -> HumanTask | None:
         """Return an open task by id, or None."""
         return self.session.get(HumanTask, task_id)
-
-    def instance_of(self, task_id: str) -> int | None:
-        """Return the instance id of an open task, or None if the task is not open."""
-        return self.session.scalar(select(HumanTask.instance_id).where(HumanTask.id == task_id))
 
     def open_ids(self, instance_id: int) -> Sequence[str]:
         """Return the ids of an instance's open tasks."""

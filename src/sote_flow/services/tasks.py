@@ -161,11 +161,8 @@ def _open_task(uow: UnitOfWork, task_id: str) -> HumanTask:
 def _lock(uow: UnitOfWork, task_id: str) -> tuple[ProcessInstance, HumanTask]:
     # Every change to an instance or its tasks takes the instance's row lock first, so of two
     # people acting at once the second waits here and then sees the first one's result.
-    instance_id = uow.tasks.instance_of(task_id)
-    if instance_id is None:
-        raise Conflict(CLOSED_MESSAGE)
-    instance = uow.instances.get_for_update(instance_id)
-    fresh = uow.tasks.get_fresh(task_id)
+    instance = uow.instances.get_for_update_by_task(task_id)
+    fresh = uow.tasks.get_fresh(task_id) if instance is not None else None
     if instance is None or fresh is None:
         raise Conflict(CLOSED_MESSAGE)
     return instance, fresh
