@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
-from sote_flow.domain.errors import InvalidInput
+from sote_flow.persistence.models import ProcessInstance
 from sote_flow.services import tasks as task_service
 from sote_flow.web.deps import actor, clock, platform, unit_of_work
-from sote_flow.web.jsonschema_form import form_fields, parse_submission
+from sote_flow.web.form_views import form_page
 
 inbox_blueprint = Blueprint("inbox", __name__)
 
@@ -52,28 +54,18 @@ def release(task_id: str) -> Response:
 
 
 @inbox_blueprint.route("/tasks/<task_id>", methods=["GET", "POST"])
-def task(task_id: str) -> str | Response:
+def task(task_id: str) -> tuple[str, int] | Response:
     """Show a task's form; on submit validate it and complete the task."""
     with unit_of_work() as uow:
         view = task_service.open_task(platform(), actor(), uow, clock(), task_id)
-    values, errors = dict(view.data), {}
-    if request.method == "POST":
-        values = parse_submission(view.form or {}, request.form.to_dict(flat=False))
-        try:
-            with unit_of_work() as uow:
-                instance = task_service.complete_task(
-                    platform(), actor(), uow, clock(), task_id, values
-                )
-        except InvalidInput as exc:
-            errors = {e.field: e.message for e in exc.errors}
-        else:
-            flash(_("Tehtävä tehty."), "success")
-            return redirect(url_for("instances.show", instance_id=instance.id))
-    fields = form_fields(view.form or {}, view.ui_schema)
-    status = 422 if errors else 200
-    return render_template(  # type: ignore[return-value]
-        "task.html", view=view, fields=fields, values=values, errors=errors
-    ), status
+
+    def complete(values: dict[str, Any]) -> ProcessInstance:
+        with unit_of_work() as uow:
+            return task_service.complete_task(platform(), actor(), uow, clock(), task_id, values)
+
+    return form_page(
+        "task.html", view.form, view.ui_schema, view.data, complete, _("Tehtävä tehty."), view=view
+    )
 
 
 def _page(name: str) -> int:
