@@ -30,6 +30,11 @@ class _ClockedDatetime(datetime):
 timer.datetime = _ClockedDatetime
 
 
+def engine_now() -> datetime:
+    """The current time of the run in progress (the system time outside a run)."""
+    return _current.get()()
+
+
 @contextmanager
 def engine_clock(clock: Clock) -> Iterator[None]:
     """Run the enclosed engine steps with `clock` as the timers' notion of now."""

@@ -6,7 +6,7 @@ import json
 import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -65,6 +65,7 @@ class ReadyHumanTask:
     title: str
     group: str | None
     assignee: str | None
+    due_at: datetime | None
     form: FormRef
 
 
@@ -82,6 +83,11 @@ class SoteScriptEngine(PythonScriptEngine):  # type: ignore[misc]
         self._handlers = handlers
         self._context = context
         self._report = report
+
+    @property
+    def clock(self) -> Clock:
+        """The clock of the run this engine is attached to."""
+        return self._context.clock
 
     def call_service(self, task: Any, operation_name: str, operation_params: Any, **_: Any) -> str:
         handler = self._handlers.get(operation_name)
@@ -171,20 +177,23 @@ class WorkflowRuntime:
     def ready_human_tasks(self, workflow: BpmnWorkflow) -> list[ReadyHumanTask]:
         """Return the READY user and manual tasks, with group and assignee resolved."""
         ready = []
-        for task in workflow.get_tasks(state=TaskState.READY, manual=True):
-            spec = task.task_spec
-            properties = task_properties(spec)
-            ready.append(
-                ReadyHumanTask(
-                    task_id=str(task.id),
-                    element_id=spec.bpmn_id,
-                    title=spec.bpmn_name or spec.bpmn_id,
-                    group=self._evaluate(workflow, task, properties.get("group")) or spec.lane,
-                    assignee=self._evaluate(workflow, task, properties.get("assignee")),
-                    form=form_ref(spec),
-                )
-            )
+        with engine_clock(workflow.script_engine.clock):
+            for task in workflow.get_tasks(state=TaskState.READY, manual=True):
+                ready.append(self._describe(workflow, task))
         return ready
+
+    def _describe(self, workflow: BpmnWorkflow, task: Any) -> ReadyHumanTask:
+        spec = task.task_spec
+        properties = task_properties(spec)
+        return ReadyHumanTask(
+            task_id=str(task.id),
+            element_id=spec.bpmn_id,
+            title=spec.bpmn_name or spec.bpmn_id,
+            group=self._evaluate(workflow, task, properties.get("group")) or spec.lane,
+            assignee=self._evaluate(workflow, task, properties.get("assignee")),
+            due_at=_as_time(self._evaluate(workflow, task, properties.get("dueAt"))),
+            form=form_ref(spec),
+        )
 
     def timers(self, workflow: BpmnWorkflow) -> list[tuple[str, datetime]]:
         """Return (task id, due time) for every timer the workflow waits on."""
@@ -228,6 +237,16 @@ class WorkflowRuntime:
         except Exception as exc:
             raise _failure(exc) from exc
         return str(value) if value not in (None, "") else None
+
+
+def _as_time(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        due = datetime.fromisoformat(value)
+    except ValueError:
+        raise EngineFailure(f"dueAt did not give an ISO time: {value!r}") from None
+    return due if due.tzinfo else due.replace(tzinfo=UTC)
 
 
 def _failure(exc: BaseException) -> EngineFailure:

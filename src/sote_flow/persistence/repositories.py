@@ -137,6 +137,40 @@ class InstanceRepository:
         )
         return self.session.scalar(query)
 
+    def due_ids(self, now: datetime, limit: int) -> Sequence[int]:
+        """Return running instances with a timer due before `now`, most overdue first."""
+        query = (
+            select(ProcessInstance.id)
+            .where(ProcessInstance.next_timer_at < now, ProcessInstance.status == "running")
+            .order_by(ProcessInstance.next_timer_at)
+            .limit(limit)
+        )
+        return self.session.scalars(query).all()
+
+    def lock_if_due(self, instance_id: int, now: datetime) -> ProcessInstance | None:
+        """Lock an instance whose timer is still due; None if it is not, or another has it.
+
+        SKIP LOCKED lets any number of schedulers share one PostgreSQL: each due instance is
+        taken by exactly one of them. (SQLite runs one writer at a time, so it has no need.)
+        """
+        query = (
+            select(ProcessInstance)
+            .where(
+                ProcessInstance.id == instance_id,
+                ProcessInstance.next_timer_at < now,
+                ProcessInstance.status == "running",
+            )
+            .with_for_update(of=ProcessInstance, skip_locked=True)
+        )
+        return self.session.scalar(query)
+
+    def next_timer_at(self) -> datetime | None:
+        """Return the earliest due time of any running instance's timer."""
+        query = select(func.min(ProcessInstance.next_timer_at)).where(
+            ProcessInstance.status == "running"
+        )
+        return self.session.scalar(query)
+
     def add(self, instance: ProcessInstance) -> None:
         """Stage a new instance and assign its id."""
         self.session.add(instance)

@@ -9,6 +9,7 @@ from typing import Any
 from sote_flow.config import Settings
 from sote_flow.domain.privacy import ClientNumberPolicy
 from sote_flow.engine.bundle import ProcessBundle
+from sote_flow.engine.functions import DIAGRAM_FUNCTIONS
 from sote_flow.engine.parsing import ParsedProcess, SpecCache
 from sote_flow.engine.runtime import WorkflowRuntime
 from sote_flow.engine.tasks import form_ref, start_event_spec
@@ -21,7 +22,9 @@ class Platform:
     """Created once per process (web worker, scheduler, CLI) and shared by its threads."""
 
     settings: Settings
-    runtime: WorkflowRuntime = field(default_factory=lambda: WorkflowRuntime(HANDLERS))
+    runtime: WorkflowRuntime = field(
+        default_factory=lambda: WorkflowRuntime(HANDLERS, DIAGRAM_FUNCTIONS)
+    )
     specs: SpecCache = field(default_factory=SpecCache)
     _form_cache: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict, repr=False)
 

@@ -104,6 +104,7 @@ def _sync_tasks(
                 assignee_id=assignee.id if assignee else None,
                 form_file=task.form.schema_file,
                 created_at=now,
+                due_at=task.due_at,
             )
         )
         history.add(

@@ -1,0 +1,65 @@
+"""Finnish weekdays for statutory clocks: weekends and public holidays are not counted.
+
+Holidays come from the `holidays` package (Finland), which also lists Midsummer Eve and
+Christmas Eve; the act on calculating statutory time limits (150/1930) moves deadlines off
+those days too.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+
+FINNISH_TIME = ZoneInfo("Europe/Helsinki")
+END_OF_OFFICE_DAY = time(16, 0)
+
+
+@lru_cache(maxsize=64)
+def _holidays(year: int) -> frozenset[date]:
+    return frozenset(holidays.country_holidays("FI", years=year))
+
+
+def is_weekday(day: date) -> bool:
+    """True for Monday–Friday that is not a Finnish public holiday."""
+    return day.weekday() < 5 and day not in _holidays(day.year)
+
+
+def add_weekdays(start: datetime, count: int) -> datetime:
+    """Return `start` moved `count` weekdays ahead, keeping its Finnish time of day.
+
+    The start day itself is not counted (day 1 is the next weekday), as in LsL 26 § counting.
+    """
+    local = start.astimezone(FINNISH_TIME)
+    day = local.date()
+    remaining = count
+    while remaining > 0:
+        day += timedelta(days=1)
+        if is_weekday(day):
+            remaining -= 1
+    return datetime.combine(day, local.timetz().replace(tzinfo=None), FINNISH_TIME)
+
+
+def end_of_weekday(now: datetime, count: int = 0) -> datetime:
+    """Return the end of the office day `count` weekdays after today (today if count is 0).
+
+    When today is not a weekday, or its office day has ended, counting starts from the next
+    weekday, so an urgent matter arriving on a Saturday is due on Monday at 16.00.
+    """
+    local = now.astimezone(FINNISH_TIME)
+    day = local.date()
+    if not is_weekday(day) or local.time() >= END_OF_OFFICE_DAY:
+        day += timedelta(days=1)
+        while not is_weekday(day):
+            day += timedelta(days=1)
+    due = datetime.combine(day, END_OF_OFFICE_DAY, FINNISH_TIME)
+    return add_weekdays(due, count)
+
+
+def weekdays_between(start: datetime, end: datetime) -> int:
+    """Count the weekdays after `start`'s day up to and including `end`'s day (Finnish dates)."""
+    first = start.astimezone(FINNISH_TIME).date()
+    last = end.astimezone(FINNISH_TIME).date()
+    return sum(1 for n in range(1, (last - first).days + 1) if is_weekday(first + timedelta(n)))

@@ -1,0 +1,46 @@
+"""Finnish weekday arithmetic for statutory clocks."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sote_flow.domain.weekdays import (
+    FINNISH_TIME,
+    add_weekdays,
+    end_of_weekday,
+    is_weekday,
+    weekdays_between,
+)
+
+
+def fi(*args: int) -> datetime:
+    return datetime(*args, tzinfo=FINNISH_TIME)
+
+
+def test_public_holidays_and_weekends_are_not_weekdays():
+    assert is_weekday(fi(2026, 12, 4).date())  # Friday
+    assert not is_weekday(fi(2026, 12, 5).date())  # Saturday
+    assert not is_weekday(fi(2026, 12, 24).date())  # Christmas Eve
+    assert not is_weekday(fi(2026, 6, 19).date())  # Midsummer Eve
+    assert not is_weekday(fi(2026, 4, 6).date())  # Easter Monday
+
+
+def test_seventh_weekday_after_a_tuesday_is_thursday_of_the_next_week():
+    # THL's example for LsL 26 §: contact on a Tuesday -> decide by Thursday of the next week.
+    assert add_weekdays(fi(2026, 11, 17, 10, 30), 7) == fi(2026, 11, 26, 10, 30)
+
+
+def test_counting_skips_christmas():
+    assert add_weekdays(fi(2026, 12, 22, 9), 3) == fi(2026, 12, 29, 9)
+
+
+def test_end_of_weekday_for_urgent_matters():
+    assert end_of_weekday(fi(2026, 11, 23, 9)) == fi(2026, 11, 23, 16)  # Monday morning
+    assert end_of_weekday(fi(2026, 11, 23, 17)) == fi(2026, 11, 24, 16)  # after office hours
+    assert end_of_weekday(fi(2026, 11, 21, 12)) == fi(2026, 11, 23, 16)  # Saturday
+    assert end_of_weekday(fi(2026, 11, 23, 9), 2) == fi(2026, 11, 25, 16)
+
+
+def test_weekdays_between_counts_like_the_deadline_does():
+    assert weekdays_between(fi(2026, 11, 17, 10), fi(2026, 11, 26, 9)) == 7
+    assert weekdays_between(fi(2026, 12, 23, 10), fi(2026, 12, 28, 9)) == 1
