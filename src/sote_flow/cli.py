@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -76,6 +78,15 @@ def _parser() -> argparse.ArgumentParser:
 
     audit = commands.add_parser("audit", help="audit trail").add_subparsers(title="audit commands")
     audit.add_parser("verify", help="verify the history hash chain").set_defaults(run=_audit_verify)
+
+    scheduler = commands.add_parser("scheduler", help="run the timer scheduler (any number)")
+    scheduler.add_argument(
+        "--safety-poll",
+        type=float,
+        default=30.0,
+        help="seconds between safety polls (timers normally wake it exactly)",
+    )
+    scheduler.set_defaults(run=_scheduler)
 
     serve = commands.add_parser("serve", help="serve the web application")
     serve.add_argument("--host", default="127.0.0.1")
@@ -169,15 +180,53 @@ def _audit_verify(args: argparse.Namespace) -> int:
     return 1
 
 
-def _serve(args: argparse.Namespace, override: dict[str, str] | None = None) -> int:
+def _scheduler(args: argparse.Namespace) -> int:
+    from sote_flow.scheduler.runner import TimerScheduler
+
+    settings = _settings()
+    engine = make_engine(settings.database_url)
+    sessions = make_session_factory(engine)
+    scheduler = TimerScheduler(
+        Platform(settings),
+        lambda: UnitOfWork(sessions),
+        engine,
+        safety_poll_seconds=args.safety_poll,
+    )
+    stopping = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stopping.set())
+    scheduler.start()
+    print("sote-flow scheduler running", flush=True)
+    stopping.wait()
+    scheduler.stop()
+    return 0
+
+
+def _serve(
+    args: argparse.Namespace, override: dict[str, str] | None = None, with_scheduler: bool = False
+) -> int:
     from waitress import serve
 
+    from sote_flow.scheduler.runner import TimerScheduler
     from sote_flow.web import create_app
 
-    load_settings(override=override)  # fail early, with a clear message, without a secret key
+    settings = load_settings(override=override)  # fails early, and clearly, without a secret
     app = create_app(override)
-    print(f"sote-flow listening on http://{args.host}:{args.port}")
-    serve(app, host=args.host, port=args.port, threads=8)
+    scheduler = None
+    if with_scheduler:
+        engine = make_engine(settings.database_url)
+        sessions = make_session_factory(engine)
+        # The web app's platform, so timers set by user actions reach the scheduler at once.
+        scheduler = TimerScheduler(
+            app.extensions["sote_flow.platform"], lambda: UnitOfWork(sessions), engine
+        )
+        scheduler.start()
+    print(f"sote-flow listening on http://{args.host}:{args.port}", flush=True)
+    try:
+        serve(app, host=args.host, port=args.port, threads=8)
+    finally:
+        if scheduler is not None:
+            scheduler.stop()
     return 0
 
 
@@ -195,7 +244,7 @@ def _demo(args: argparse.Namespace) -> int:
         return 0
     # The demo keeps its own secret key in the instance folder unless one is configured.
     override = {} if settings.secret_key else {"secret_key": demo_secret_key(DEFAULT_INSTANCE_DIR)}
-    return _serve(args, override)
+    return _serve(args, override, with_scheduler=True)
 
 
 def _ensure_sqlite_dir(url: str) -> None:

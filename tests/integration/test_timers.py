@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from sote_flow.domain.clock import system_clock
+from sote_flow.scheduler.runner import TimerScheduler
 from sote_flow.services import instances, tasks
 from sote_flow.services.timers import fire_due_timers, next_due
 from tests.support.factories import DIAGRAMS, deploy, make_actor, make_groups, start
@@ -81,3 +83,33 @@ def test_schedulers_on_threads_fire_each_timer_once(platform, uow, clock, people
         thread.join(timeout=120)
     assert sum(results) == count
     assert _open_titles(uow, people["handler"]) == ["Eskaloi"] * count
+
+
+def test_a_new_timer_is_announced_after_commit(platform, uow, clock, people):
+    announced = []
+    platform.timer_listeners.append(announced.append)
+    _start(platform, uow, clock, people)
+    assert announced == [clock() + timedelta(hours=1)]
+
+
+def test_in_process_scheduler_wakes_an_instance_at_its_due_time(platform, uow, people):
+    make_groups(uow, "kasittelijat")
+    deploy(platform, uow, system_clock, DIAGRAMS / "timer_once.bpmn")
+    scheduler = TimerScheduler(platform, uow, safety_poll_seconds=3600)
+    scheduler.start()
+    try:
+        due = datetime.now(UTC) + timedelta(seconds=1)
+        start(
+            platform,
+            uow,
+            system_clock,
+            people["handler"],
+            "timer_once",
+            {"fire_at": due.isoformat()},
+        )
+        deadline = datetime.now(UTC) + timedelta(seconds=10)
+        while not _open_titles(uow, people["handler"]) and datetime.now(UTC) < deadline:
+            threading.Event().wait(0.05)
+    finally:
+        scheduler.stop()
+    assert _open_titles(uow, people["handler"]) == ["Ajastettu"]

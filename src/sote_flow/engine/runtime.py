@@ -69,6 +69,9 @@ class ReadyHumanTask:
     form: FormRef
 
 
+MAX_STEP_ROUNDS = 100
+
+
 class SoteScriptEngine(PythonScriptEngine):  # type: ignore[misc]
     """Sandboxed expressions; service tasks dispatched to the registered handlers."""
 
@@ -226,6 +229,12 @@ class WorkflowRuntime:
             with engine_clock(report.clock):
                 workflow.refresh_timers()
                 workflow.do_engine_steps()
+                # do_engine_steps refreshes timers only at its end, so a timer that became
+                # due during the run is READY but not yet run; run on until nothing is.
+                for _ in range(MAX_STEP_ROUNDS):
+                    if not workflow.get_tasks(state=TaskState.READY, manual=False):
+                        break
+                    workflow.do_engine_steps()
         except Exception as exc:  # any engine failure marks the instance, never the server
             report.failure = _failure(exc)
 

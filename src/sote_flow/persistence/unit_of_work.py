@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from types import TracebackType
 
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from sote_flow.persistence.repositories import (
@@ -29,6 +30,7 @@ class UnitOfWork:
     def __enter__(self) -> UnitOfWork:
         self.session = self._session_factory()
         self._committed = False
+        self._after_commit: list[Callable[[], None]] = []
         self.users = UserRepository(self.session)
         self.processes = ProcessRepository(self.session)
         self.instances = InstanceRepository(self.session)
@@ -54,3 +56,17 @@ class UnitOfWork:
         self.history.write_pending()
         self.session.commit()
         self._committed = True
+        for callback in self._after_commit:
+            callback()
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run `callback` once the use case's changes are committed (never if rolled back)."""
+        self._after_commit.append(callback)
+
+    def notify(self, channel: str, payload: str) -> None:
+        """Send a PostgreSQL notification, delivered to listeners at commit (no-op elsewhere)."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            self.session.execute(
+                text("SELECT pg_notify(:channel, :payload)"),
+                {"channel": channel, "payload": payload},
+            )

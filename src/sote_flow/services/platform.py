@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sote_flow.config import Settings
@@ -26,6 +28,8 @@ class Platform:
         default_factory=lambda: WorkflowRuntime(HANDLERS, DIAGRAM_FUNCTIONS)
     )
     specs: SpecCache = field(default_factory=SpecCache)
+    # Called after commit with the new earliest due time whenever a save sets a timer.
+    timer_listeners: list[Callable[[datetime | None], None]] = field(default_factory=list)
     _form_cache: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict, repr=False)
 
     @property

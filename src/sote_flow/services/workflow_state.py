@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -13,6 +14,8 @@ from sote_flow.engine.runtime import StepReport
 from sote_flow.persistence.models import DueTimer, HumanTask, ProcessInstance
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.services.platform import Platform
+
+TIMER_CHANNEL = "sote_flow_timers"
 
 
 def save_workflow(
@@ -124,4 +127,10 @@ def _sync_timers(
         uow.session.execute(delete(DueTimer).where(DueTimer.instance_id == instance.id))
     for task_id, due_at in timers:
         uow.session.add(DueTimer(instance_id=instance.id, task_id=task_id, due_at=due_at))
-    instance.next_timer_at = min((due for _, due in timers), default=None)
+    previous = instance.next_timer_at
+    instance.next_timer_at = next_due = min((due for _, due in timers), default=None)
+    if next_due is not None and next_due != previous:
+        # Schedulers learn of the new timer at once: this process's directly, others by NOTIFY.
+        uow.notify(TIMER_CHANNEL, next_due.isoformat())
+        for listener in platform.timer_listeners:
+            uow.after_commit(partial(listener, next_due))

@@ -1,0 +1,1 @@
+"""APScheduler jobs: wake instances whose timers are due."""

@@ -1,0 +1,104 @@
+"""Wake instances exactly when their next timer is due, without polling every minute.
+
+One APScheduler date job always points at the earliest due timer. It is moved earlier when
+this process saves a sooner timer (an in-process callback) and, on PostgreSQL, when any other
+process does (LISTEN/NOTIFY). A slow safety poll covers anything missed, e.g. a lost
+notification while the database was restarting.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy import Engine
+
+from sote_flow.domain.clock import Clock, system_clock
+from sote_flow.persistence.unit_of_work import UnitOfWork
+from sote_flow.scheduler.listener import TimerNotificationListener
+from sote_flow.services.platform import Platform
+from sote_flow.services.timers import fire_due_timers, next_due
+
+log = logging.getLogger(__name__)
+WAKE_JOB = "wake-due-timers"
+# SpiffWorkflow fires a timer only once now is strictly later than its due time.
+AFTER_DUE = timedelta(milliseconds=1)
+
+
+class TimerScheduler:
+    """Owns a background APScheduler that fires due timers for one process."""
+
+    def __init__(
+        self,
+        platform: Platform,
+        unit_of_work: Callable[[], UnitOfWork],
+        engine: Engine | None = None,
+        clock: Clock = system_clock,
+        safety_poll_seconds: float = 30.0,
+    ) -> None:
+        self.platform = platform
+        self.unit_of_work = unit_of_work
+        self.clock = clock
+        self.safety_poll_seconds = safety_poll_seconds
+        self._scheduler = BackgroundScheduler(timezone=UTC)
+        self._lock = threading.Lock()
+        self._listener = (
+            TimerNotificationListener(engine, self.schedule)
+            if engine is not None and engine.dialect.name == "postgresql"
+            else None
+        )
+
+    def start(self) -> None:
+        """Start the jobs; overdue timers (e.g. after a restart) fire at once."""
+        self._scheduler.add_job(
+            self.run_due,
+            "interval",
+            seconds=self.safety_poll_seconds,
+            id="safety-poll",
+            max_instances=1,
+            coalesce=True,
+        )
+        self._scheduler.start()
+        self.platform.timer_listeners.append(self.schedule)
+        if self._listener is not None:
+            self._listener.start()
+        self.schedule(self.clock())
+
+    def stop(self) -> None:
+        """Stop the jobs and the listener (running work finishes first)."""
+        if self.schedule in self.platform.timer_listeners:
+            self.platform.timer_listeners.remove(self.schedule)
+        if self._listener is not None:
+            self._listener.stop()
+        self._scheduler.shutdown(wait=True)
+
+    def schedule(self, due: datetime | None) -> None:
+        """Make sure the wake job runs no later than `due`."""
+        if due is None:
+            return
+        run_at = max(due + AFTER_DUE, self.clock())
+        with self._lock:
+            job = self._scheduler.get_job(WAKE_JOB)
+            if job is not None and job.next_run_time is not None and job.next_run_time <= run_at:
+                return
+            self._scheduler.add_job(
+                self.run_due,
+                "date",
+                run_date=run_at,
+                id=WAKE_JOB,
+                replace_existing=True,
+                misfire_grace_time=None,
+            )
+
+    def run_due(self) -> None:
+        """Fire what is due now, then point the wake job at the next due timer."""
+        try:
+            fired = fire_due_timers(self.platform, self.unit_of_work, self.clock)
+            if fired:
+                log.info("fired %d timer(s)", fired)
+        except Exception:  # a failing round must not stop the scheduler; the next one retries
+            log.exception("firing due timers failed")
+        self.schedule(next_due(self.unit_of_work))
