@@ -12,6 +12,7 @@ import pytest
 
 from tests.support.databases import PostgresDatabases, SqliteDatabases
 from tests.support.postgres import PostgresServer
+from tests.support.smtp import CapturingSmtpServer
 
 
 @pytest.fixture(scope="session")
@@ -39,3 +40,10 @@ def database_url(request: pytest.FixtureRequest) -> str:
     if request.param == "sqlite":
         return str(request.getfixturevalue("sqlite_databases").new_url())
     return str(request.getfixturevalue("postgres_databases").new_url())
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[CapturingSmtpServer]:
+    server = CapturingSmtpServer().start()
+    yield server
+    server.stop()

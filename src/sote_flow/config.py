@@ -35,6 +35,16 @@ class Settings:
     base_url: str = "http://127.0.0.1:5000"
     # Mark session cookies Secure (needs HTTPS); off for the local demo.
     secure_cookies: bool = False
+    # Outgoing mail (the outbox is delivered by the scheduler).
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_from: str = "sote-flow@localhost"
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    # Delivery attempts before a mail is marked failed, and the first retry delay (doubles).
+    mail_max_attempts: int = 5
+    mail_retry_seconds: int = 30
 
     def validate(self, require_secret: bool = True) -> Settings:
         """Return self, or raise ValueError naming the first invalid setting."""
@@ -42,7 +52,14 @@ class Settings:
             raise ValueError("SOTE_FLOW_SECRET_KEY must be set (at least 16 characters)")
         if self.default_locale not in ("fi", "sv", "en"):
             raise ValueError("SOTE_FLOW_DEFAULT_LOCALE must be fi, sv or en")
-        for name in ("max_diagram_bytes", "token_ttl_hours", "page_size"):
+        for name in (
+            "max_diagram_bytes",
+            "token_ttl_hours",
+            "page_size",
+            "smtp_port",
+            "mail_max_attempts",
+            "mail_retry_seconds",
+        ):
             if getattr(self, name) <= 0:
                 raise ValueError(f"SOTE_FLOW_{name.upper()} must be positive")
         try:

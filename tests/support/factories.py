@@ -47,6 +47,7 @@ def make_actor(
     username: str,
     roles: Iterable[str] = (),
     groups: Iterable[str] = (),
+    email: str | None = None,
 ) -> Actor:
     """Create a user and return it as an actor."""
     with uow() as unit:
@@ -57,6 +58,7 @@ def make_actor(
             password=PASSWORD,
             roles=tuple(roles),
             groups=tuple(groups),
+            email=email,
         )
     return actor_from_user(user)
 

@@ -14,10 +14,11 @@ from sote_flow.domain.clock import Clock
 class OutgoingMail:
     """A mail a handler asks to send; written to the outbox in the instance's transaction."""
 
-    to_group: str | None
-    to_user: str | None
     subject: str
     body: str
+    to_group: str | None = None
+    to_role: str | None = None
+    to_user: str | None = None
 
 
 @dataclass

@@ -210,3 +210,22 @@ class DueTimer(Base):
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instances.id"), index=True)
     task_id: Mapped[str] = mapped_column(String(36))
     due_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class OutboxMail(Base):
+    """A mail written in the transaction of the change that caused it; the scheduler sends it."""
+
+    __tablename__ = "outbox_mails"
+    __table_args__ = (Index("ix_outbox_status_next", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime]
+    instance_id: Mapped[int | None]
+    to_address: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(255))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending | sent | failed
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None]

@@ -19,11 +19,14 @@ from sqlalchemy import Engine
 from sote_flow.domain.clock import Clock, system_clock
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.scheduler.listener import TimerNotificationListener
+from sote_flow.scheduler.smtp import SmtpSender
+from sote_flow.services.mail import MailSender, deliver_due_mails
 from sote_flow.services.platform import Platform
 from sote_flow.services.timers import fire_due_timers, next_due
 
 log = logging.getLogger(__name__)
 WAKE_JOB = "wake-due-timers"
+MAIL_JOB = "deliver-mail-now"
 # SpiffWorkflow fires a timer only once now is strictly later than its due time.
 AFTER_DUE = timedelta(milliseconds=1)
 
@@ -38,11 +41,15 @@ class TimerScheduler:
         engine: Engine | None = None,
         clock: Clock = system_clock,
         safety_poll_seconds: float = 30.0,
+        sender: MailSender | None = None,
+        mail_poll_seconds: float = 5.0,
     ) -> None:
         self.platform = platform
         self.unit_of_work = unit_of_work
         self.clock = clock
         self.safety_poll_seconds = safety_poll_seconds
+        self.sender = sender or SmtpSender(platform.settings)
+        self.mail_poll_seconds = mail_poll_seconds
         self._scheduler = BackgroundScheduler(timezone=UTC)
         self._lock = threading.Lock()
         self._listener = (
@@ -61,8 +68,18 @@ class TimerScheduler:
             max_instances=1,
             coalesce=True,
         )
+        # Retries come due without any notification, so the outbox is also polled (cheaply).
+        self._scheduler.add_job(
+            self.send_mail,
+            "interval",
+            seconds=self.mail_poll_seconds,
+            id="mail-poll",
+            max_instances=1,
+            coalesce=True,
+        )
         self._scheduler.start()
         self.platform.timer_listeners.append(self.schedule)
+        self.platform.mail_listeners.append(self.send_mail_soon)
         if self._listener is not None:
             self._listener.start()
         self.schedule(self.clock())
@@ -71,6 +88,8 @@ class TimerScheduler:
         """Stop the jobs and the listener (running work finishes first)."""
         if self.schedule in self.platform.timer_listeners:
             self.platform.timer_listeners.remove(self.schedule)
+        if self.send_mail_soon in self.platform.mail_listeners:
+            self.platform.mail_listeners.remove(self.send_mail_soon)
         if self._listener is not None:
             self._listener.stop()
         self._scheduler.shutdown(wait=True)
@@ -102,3 +121,21 @@ class TimerScheduler:
         except Exception:  # a failing round must not stop the scheduler; the next one retries
             log.exception("firing due timers failed")
         self.schedule(next_due(self.unit_of_work))
+
+    def send_mail_soon(self) -> None:
+        """Deliver the outbox now (called after a use case queued mail)."""
+        self._scheduler.add_job(
+            self.send_mail,
+            "date",
+            run_date=self.clock(),
+            id=MAIL_JOB,
+            replace_existing=True,
+            misfire_grace_time=None,
+        )
+
+    def send_mail(self) -> None:
+        """Deliver every mail that is due."""
+        try:
+            deliver_due_mails(self.platform, self.unit_of_work, self.clock, self.sender)
+        except Exception:  # a failing round must not stop the scheduler; the next one retries
+            log.exception("delivering mail failed")

@@ -13,6 +13,7 @@ from sote_flow.domain.errors import EngineFailure
 from sote_flow.engine.runtime import StepReport
 from sote_flow.persistence.models import DueTimer, HumanTask, ProcessInstance
 from sote_flow.persistence.unit_of_work import UnitOfWork
+from sote_flow.services.mail import queue_mails
 from sote_flow.services.platform import Platform
 
 TIMER_CHANNEL = "sote_flow_timers"
@@ -37,6 +38,9 @@ def save_workflow(
             None,
             {"operator": call.operator, "result": call.result},
         )
+    if report.mails:
+        queued = queue_mails(platform, uow, clock, instance.id, report.mails)
+        history.add("mail_queued", None, None, {"mails": len(report.mails), "recipients": queued})
     failure = report.failure
     if failure is None:
         try:

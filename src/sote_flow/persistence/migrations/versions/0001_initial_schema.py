@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 10:18:55.035803
+Create Date: 2026-11-22 10:34:20.189215
 """
 
 from collections.abc import Sequence
@@ -65,6 +65,23 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('history_entries', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_history_entries_instance_id'), ['instance_id'], unique=False)
+
+    op.create_table('outbox_mails',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('instance_id', sa.Integer(), nullable=True),
+    sa.Column('to_address', sa.String(length=254), nullable=False),
+    sa.Column('subject', sa.String(length=255), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('next_attempt_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('last_error', sa.Text(), nullable=True),
+    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('outbox_mails', schema=None) as batch_op:
+        batch_op.create_index('ix_outbox_status_next', ['status', 'next_attempt_at'], unique=False)
 
     op.create_table('process_versions',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -212,6 +229,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_process_versions_key'))
 
     op.drop_table('process_versions')
+    with op.batch_alter_table('outbox_mails', schema=None) as batch_op:
+        batch_op.drop_index('ix_outbox_status_next')
+
+    op.drop_table('outbox_mails')
     with op.batch_alter_table('history_entries', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_history_entries_instance_id'))
 

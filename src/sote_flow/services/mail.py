@@ -1,0 +1,151 @@
+"""The mail outbox: queue mails with the change that causes them, deliver them with retries."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+from typing import Protocol
+
+from sqlalchemy import select
+
+from sote_flow.domain.clock import Clock
+from sote_flow.domain.roles import Role
+from sote_flow.handlers.context import OutgoingMail
+from sote_flow.persistence.models import Group, OutboxMail, User, UserGroup, UserRole
+from sote_flow.persistence.unit_of_work import UnitOfWork
+from sote_flow.services.actors import Actor, require_role
+from sote_flow.services.platform import Platform
+
+
+class MailSender(Protocol):
+    """Sends one mail; raises on failure. `message_id` is the same on every attempt."""
+
+    def send(self, to: str, subject: str, body: str, message_id: str) -> None: ...
+
+
+def queue_mails(
+    platform: Platform,
+    uow: UnitOfWork,
+    clock: Clock,
+    instance_id: int | None,
+    mails: Sequence[OutgoingMail],
+) -> int:
+    """Stage one outbox row per recipient address; returns how many were queued."""
+    queued = 0
+    for mail in mails:
+        link = f"{platform.settings.base_url}/instances/{instance_id}" if instance_id else ""
+        body = f"{mail.body}\n\n{link}".strip()
+        for address in _addresses(uow, mail):
+            uow.session.add(
+                OutboxMail(
+                    created_at=clock(),
+                    instance_id=instance_id,
+                    to_address=address,
+                    subject=mail.subject,
+                    body=body,
+                    status="pending",
+                    attempts=0,
+                    next_attempt_at=clock(),
+                )
+            )
+            queued += 1
+    if queued:
+        for listener in platform.mail_listeners:
+            uow.after_commit(listener)
+    return queued
+
+
+def _addresses(uow: UnitOfWork, mail: OutgoingMail) -> list[str]:
+    query = select(User.email).where(User.active, User.email.is_not(None))
+    if mail.to_group:
+        query = (
+            query.join(UserGroup, UserGroup.user_id == User.id)
+            .join(Group, Group.id == UserGroup.group_id)
+            .where(Group.name == mail.to_group)
+        )
+    elif mail.to_role:
+        query = query.join(UserRole, UserRole.user_id == User.id).where(
+            UserRole.role == mail.to_role
+        )
+    else:
+        query = query.where(User.username == mail.to_user)
+    return sorted({address for address in uow.session.scalars(query) if address})
+
+
+def deliver_mail(
+    platform: Platform, uow: UnitOfWork, clock: Clock, sender: MailSender, mail_id: int
+) -> bool:
+    """Try to send one due mail; False when it is not due or another scheduler has it."""
+    now = clock()
+    query = (
+        select(OutboxMail)
+        .where(
+            OutboxMail.id == mail_id,
+            OutboxMail.status == "pending",
+            OutboxMail.next_attempt_at <= now,
+        )
+        .with_for_update(skip_locked=True)
+    )
+    mail = uow.session.scalar(query)
+    if mail is None:
+        return False
+    mail.attempts += 1
+    try:
+        # The row stays locked while sending, so no other scheduler sends it meanwhile.
+        sender.send(mail.to_address, mail.subject, mail.body, f"<outbox-{mail.id}@sote-flow>")
+    except Exception as exc:
+        settings = platform.settings
+        mail.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        if mail.attempts >= settings.mail_max_attempts:
+            mail.status = "failed"
+        delay = settings.mail_retry_seconds * 2 ** (mail.attempts - 1)
+        mail.next_attempt_at = now + timedelta(seconds=delay)
+    else:
+        mail.status, mail.sent_at, mail.last_error = "sent", now, None
+    uow.commit()
+    return mail.status == "sent"
+
+
+def deliver_due_mails(
+    platform: Platform,
+    unit_of_work: Callable[[], UnitOfWork],
+    clock: Clock,
+    sender: MailSender,
+    batch: int = 50,
+) -> int:
+    """Send every mail that is due now; returns how many were sent."""
+    with unit_of_work() as uow:
+        due = uow.session.scalars(
+            select(OutboxMail.id)
+            .where(OutboxMail.status == "pending", OutboxMail.next_attempt_at <= clock())
+            .order_by(OutboxMail.id)
+            .limit(batch)
+        ).all()
+    sent = 0
+    for mail_id in due:
+        with unit_of_work() as uow:
+            sent += deliver_mail(platform, uow, clock, sender, mail_id)
+    return sent
+
+
+def failed_mails(actor: Actor, uow: UnitOfWork) -> Sequence[OutboxMail]:
+    """Return the mails that could not be delivered (administrators only)."""
+    require_role(actor, Role.ADMINISTRATOR)
+    query = select(OutboxMail).where(OutboxMail.status == "failed").order_by(OutboxMail.id.desc())
+    return uow.session.scalars(query.limit(200)).all()
+
+
+def retry_mail(actor: Actor, uow: UnitOfWork, clock: Clock, mail_id: int) -> None:
+    """Put a failed mail back in the queue for one more round of attempts."""
+    require_role(actor, Role.ADMINISTRATOR)
+    mail = uow.session.get(OutboxMail, mail_id)
+    if mail is not None and mail.status == "failed":
+        mail.status, mail.attempts, mail.next_attempt_at = "pending", 0, clock()
+        uow.history.append(
+            at=clock(),
+            actor=actor.username,
+            action="mail_retried",
+            instance_id=mail.instance_id,
+            data={"mail_id": mail.id},
+        )
+        uow.commit()
