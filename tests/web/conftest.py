@@ -35,6 +35,7 @@ def app(database_url: str, clock: FrozenClock) -> Iterator[Flask]:
         make_actor(uow, clock, "tiina", ["producer_admin"], ["kasittelijat"])
         make_actor(uow, clock, "tarja", ["auditor"])
         make_actor(uow, clock, "olli", ["process_owner"])
+        make_actor(uow, clock, "paavo", ["administrator"])
     yield app
     with app.app_context():
         from sote_flow.web.extensions import db

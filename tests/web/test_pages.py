@@ -87,3 +87,12 @@ def test_unknown_page_is_a_friendly_404(client):
     response = client.get("/instances/999999")
     assert response.status_code == 404
     assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_problems_page_is_for_administrators_only(client):
+    login(client, "sanna")
+    assert client.get("/admin/problems").status_code == 403
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    login(client, "paavo")
+    page = client.get("/admin/problems").get_data(as_text=True)
+    assert "Virhetilassa olevat prosessit" in page and "Ei virheitä." in page

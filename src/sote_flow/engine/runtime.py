@@ -131,6 +131,25 @@ class WorkflowRuntime:
         self._environment = SandboxedEnvironment(functions=functions or {})
         self._serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(DEFAULT_CONFIG))
 
+    @property
+    def operators(self) -> frozenset[str]:
+        """The service-task operators this runtime can run."""
+        return frozenset(self._handlers)
+
+    def retry(self, workflow: BpmnWorkflow, report: StepReport) -> list[str]:
+        """Run failed tasks again, then on; returns the element ids that were retried."""
+        failed = workflow.get_tasks(state=TaskState.ERROR)
+        retried = [str(task.task_spec.bpmn_id) for task in failed]
+        try:
+            with engine_clock(report.clock):
+                for task in failed:
+                    task.run()
+        except Exception as exc:  # still failing: the instance stays in error
+            report.failure = _failure(exc)
+            return retried
+        self._run_steps(workflow, report)
+        return retried
+
     def start(
         self, parsed: ParsedProcess, data: Mapping[str, Any], ctx: RunContext
     ) -> tuple[BpmnWorkflow, StepReport]:

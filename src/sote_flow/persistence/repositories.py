@@ -127,6 +127,15 @@ class InstanceRepository:
         """Return an instance by id, or None."""
         return self.session.get(ProcessInstance, instance_id)
 
+    def lock(self, instance_id: int) -> ProcessInstance | None:
+        """Return an instance locked against concurrent changes until commit."""
+        query = (
+            select(ProcessInstance)
+            .where(ProcessInstance.id == instance_id)
+            .with_for_update(of=ProcessInstance)
+        )
+        return self.session.scalar(query)
+
     def get_for_update_by_task(self, task_id: str) -> ProcessInstance | None:
         """Return the instance an open task belongs to, locked until commit (None if closed)."""
         query = (

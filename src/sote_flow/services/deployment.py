@@ -9,7 +9,6 @@ from sote_flow.domain.clock import Clock
 from sote_flow.domain.roles import Role
 from sote_flow.engine.bundle import ProcessBundle
 from sote_flow.engine.validation import DeployCatalog, validate_bundle
-from sote_flow.handlers import HANDLERS
 from sote_flow.persistence.models import ProcessVersion
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.services.actors import Actor, require_role
@@ -30,7 +29,7 @@ def deploy_bundle(
     """Validate a bundle and store it as the next version of its process."""
     require_role(actor, Role.PROCESS_OWNER, Role.ADMINISTRATOR)
     catalog = DeployCatalog(
-        operators=frozenset(HANDLERS),
+        operators=platform.runtime.operators,
         groups=frozenset(g.name for g in uow.users.groups()),
         roles=frozenset(r.value for r in Role),
         max_file_bytes=platform.settings.max_diagram_bytes,

@@ -59,13 +59,20 @@ def create_app(config_override: Mapping[str, Any] | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from sote_flow.web import session_user  # noqa: F401  (registers the user loader)
+    from sote_flow.web.admin import admin_blueprint
     from sote_flow.web.api import api_blueprint
     from sote_flow.web.auth import auth_blueprint
     from sote_flow.web.inbox import inbox_blueprint
     from sote_flow.web.instances import instances_blueprint
     from sote_flow.web.processes import processes_blueprint
 
-    for blueprint in (auth_blueprint, inbox_blueprint, processes_blueprint, instances_blueprint):
+    for blueprint in (
+        auth_blueprint,
+        inbox_blueprint,
+        processes_blueprint,
+        instances_blueprint,
+        admin_blueprint,
+    ):
         app.register_blueprint(blueprint)
     app.register_blueprint(api_blueprint, url_prefix="/api/v1")
     csrf.exempt(api_blueprint)

@@ -31,6 +31,10 @@ ACTION_LABELS = {
     "service_task": _l("Automaattinen vaihe"),
     "engine_error": _l("Virhe"),
     "instance_completed": _l("Päättynyt"),
+    "timer_fired": _l("Ajastin laukesi"),
+    "mail_queued": _l("Viesti lähetysjonoon"),
+    "instance_retried": _l("Uusi yritys"),
+    "mail_retried": _l("Viesti lähetetään uudelleen"),
     "process_deployed": _l("Otettu käyttöön"),
 }
 
