@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-import pytest
+from datetime import datetime, timedelta
 
+import pytest
+from sqlalchemy import select
+
+from sote_flow.domain.weekdays import FINNISH_TIME
+from sote_flow.persistence.models import OutboxMail
 from sote_flow.services import instances, tasks
 from sote_flow.services.demo import DEMO_GROUPS
+from sote_flow.services.timers import fire_due_timers
 from tests.support.factories import PROCESSES, deploy, make_actor, make_groups, start
 
 ORDER = {
@@ -30,9 +36,14 @@ def people(platform, uow, clock):
             uow, clock, "tuomas", ["producer_admin"], ["lapsiperheiden_avopalvelut"]
         ),
         "rehab_admin": make_actor(
-            uow, clock, "tiina", ["producer_admin"], ["psykososiaalinen_kotikuntoutus"]
+            uow,
+            clock,
+            "tiina",
+            ["producer_admin"],
+            ["psykososiaalinen_kotikuntoutus"],
+            email="tiina@example.test",
         ),
-        "manager": make_actor(uow, clock, "paula", ["service_manager"]),
+        "manager": make_actor(uow, clock, "paula", ["service_manager"], email="paula@example.test"),
     }
 
 
@@ -89,3 +100,41 @@ def test_order_goes_to_the_chosen_producer_and_through_an_info_request(
     assert view.data["order_number"] == f"PT-2026-{instance.id:06d}"
     assert view.data["info_answer"] == "Kyllä, yksi."
     assert view.data["actual_start"] == "2026-12-02"
+
+
+def _outbox(uow):
+    with uow() as unit:
+        return [
+            (m.to_address, m.subject)
+            for m in unit.session.scalars(select(OutboxMail).order_by(OutboxMail.id))
+        ]
+
+
+@pytest.mark.parametrize(
+    ("urgency", "due_local"),
+    [
+        ("kiireellinen", datetime(2026, 11, 23, 16, 0, tzinfo=FINNISH_TIME)),  # same weekday
+        ("tavallinen", datetime(2026, 11, 26, 16, 0, tzinfo=FINNISH_TIME)),  # 3 weekdays
+    ],
+)
+def test_arrival_mail_and_escalation_when_not_taken_up_in_time(
+    platform, uow, clock, people, urgency, due_local
+):
+    instance = start(
+        platform, uow, clock, people["orderer"], "service_order", {**ORDER, "urgency": urgency}
+    )
+    number = f"PT-2026-{instance.id:06d}"
+    assert _outbox(uow) == [("tiina@example.test", f"Uusi palvelutilaus {number}")]
+    take = _only_task(uow, people["rehab_admin"])
+    assert take.due_at == due_local
+
+    clock.now = due_local - timedelta(minutes=1)
+    assert fire_due_timers(platform, uow, clock) == 0
+    clock.now = due_local + timedelta(minutes=1)
+    assert fire_due_timers(platform, uow, clock) == 1
+    assert _outbox(uow)[1:] == [
+        ("tiina@example.test", f"Muistutus: palvelutilaus {number} odottaa käsittelyä"),
+        ("paula@example.test", f"Hälytys: palvelutilaus {number} myöhässä"),
+    ]
+    # The reminder does not take the task away: it is still open in the producer's queue.
+    assert _only_task(uow, people["rehab_admin"]).id == take.id

@@ -96,3 +96,44 @@ def test_problems_page_is_for_administrators_only(client):
     login(client, "paavo")
     page = client.get("/admin/problems").get_data(as_text=True)
     assert "Virhetilassa olevat prosessit" in page and "Ei virheitä." in page
+
+
+def test_overdue_task_is_marked_in_the_queue_in_text(client, app, clock):
+    from datetime import timedelta
+
+    from tests.support.paths import PROCESSES
+
+    with app.app_context():
+        from sote_flow.web.deps import unit_of_work
+        from tests.support.factories import deploy, make_actor, make_groups
+
+        make_groups(unit_of_work, "sosiaalityontekijat", "lapsiperheiden_avopalvelut")
+        deploy(
+            app.extensions["sote_flow.platform"],
+            unit_of_work,
+            clock,
+            PROCESSES / "service_order.bpmn",
+        )
+        make_actor(unit_of_work, clock, "sari", ["social_worker"], ["sosiaalityontekijat"])
+        make_actor(unit_of_work, clock, "aino", ["producer_admin"], ["lapsiperheiden_avopalvelut"])
+    login(client, "sari")
+    token = csrf_token(client, "/processes/service_order/start")
+    response = client.post(
+        "/processes/service_order/start",
+        data={
+            "csrf_token": token,
+            "client_number": "1234567",
+            "municipality": "Kotka",
+            "urgency": "kiireellinen",
+            "law": "sosiaalihuoltolaki",
+            "service": "perhetyo",
+            "producer_group": "lapsiperheiden_avopalvelut",
+            "needs": ["arjen_hallinta"],
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    login(client, "aino")
+    assert "myöhässä" not in client.get("/").get_data(as_text=True)
+    clock.advance(timedelta(hours=9))
+    assert "myöhässä" in client.get("/").get_data(as_text=True)

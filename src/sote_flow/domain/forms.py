@@ -83,8 +83,12 @@ def _readable(prop: Mapping[str, Any], value: Any) -> str:
     items = prop.get("items") if isinstance(value, list) else prop
     choices = (items or {}).get("oneOf") or (items or {}).get("anyOf") or []
     titles = {c.get("const"): c.get("title") for c in choices if isinstance(c, dict)}
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {_readable({}, v)}" for k, v in value.items())
     if isinstance(value, list):
-        return ", ".join(str(titles.get(v, v)) for v in value)
+        return ", ".join(_readable(items or {}, v) for v in value)
     if isinstance(value, bool):
         return "kyllä" if value else "ei"
-    return str(titles.get(value, value))
+    if isinstance(value, str | int | float):
+        return str(titles.get(value, value))
+    return str(value)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -10,22 +11,22 @@ CHECK_CHARACTERS = "0123456789ABCDEFHJKLMNPRSTUVWXY"
 # Century signs: + (1800s); - and, since 2023, Y X W V U (1900s); A and B C D E F (2000s).
 CENTURIES = {"+": 1800, **dict.fromkeys("-YXWVU", 1900), **dict.fromkeys("ABCDEF", 2000)}
 _CANDIDATE = re.compile(
-    r"(?<![0-9A-Za-z])(\d{2})(\d{2})(\d{2})([-+ABCDEFUVWXY])(\d{3})([0-9A-Za-z])(?![0-9A-Za-z])",
+    r"(?<![0-9A-Z])([0-9]{2})([0-9]{2})([0-9]{2})([-+A-FU-Y])([0-9]{3})([0-9A-Z])(?![0-9A-Z])",
     re.IGNORECASE,
 )
 
 
 def find_personal_identity_codes(text: str) -> list[str]:
-    """Return the valid henkilötunnus codes (check character and date checked) found in text."""
+    """Return the valid henkilötunnus codes (date and check character checked) found in text."""
     found = []
     for match in _CANDIDATE.finditer(text):
         day, month, year, sign, individual, check = match.groups()
-        century = CENTURIES[sign.upper()]
         try:
-            date(century + int(year), int(month), int(day))
+            date(CENTURIES[sign.upper()] + int(year), int(month), int(day))
         except ValueError:
             continue
-        if individual == "000" or individual == "001":
+        # 002-899 are ordinary codes; 900-999 are temporary ones but still name a person.
+        if int(individual) < 2:
             continue
         if CHECK_CHARACTERS[int(day + month + year + individual) % 31] == check.upper():
             found.append(match.group(0).upper())
@@ -35,17 +36,16 @@ def find_personal_identity_codes(text: str) -> list[str]:
 def fields_with_personal_identity_codes(data: Any, prefix: str = "") -> list[str]:
     """Return the dotted paths of string values in nested data that contain a valid code."""
     if isinstance(data, str):
-        return [prefix or "value"] if find_personal_identity_codes(data) else []
-    if isinstance(data, dict):
-        items = [(str(k), v) for k, v in data.items()]
+        return [prefix] if find_personal_identity_codes(data) else []
+    if isinstance(data, Mapping):
+        items = [(str(key), value) for key, value in data.items()]
     elif isinstance(data, list | tuple):
-        items = [(str(i), v) for i, v in enumerate(data)]
+        items = [(str(index), value) for index, value in enumerate(data)]
     else:
         return []
     found = []
     for key, value in items:
-        path = f"{prefix}.{key}" if prefix else key
-        found.extend(fields_with_personal_identity_codes(value, path))
+        found.extend(fields_with_personal_identity_codes(value, f"{prefix}.{key}" if prefix else key))
     return found
 
 
@@ -56,5 +56,5 @@ class ClientNumberPolicy:
         self.pattern = re.compile(pattern)
 
     def is_valid(self, value: str) -> bool:
-        """True when `value` matches the pattern in full."""
-        return bool(self.pattern.fullmatch(value))
+        """True when the whole value matches the pattern."""
+        return self.pattern.fullmatch(value) is not None

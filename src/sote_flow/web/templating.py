@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -66,4 +66,5 @@ def register_template_helpers(app: Flask) -> None:
             "role_label": lambda r: ROLE_LABELS_FI.get(Role(r), r),
             "current_actor": actor,
             "get_locale": get_locale,
+            "now": current_app.extensions["sote_flow.clock"](),
         }
