@@ -37,6 +37,7 @@ test: install
 bench: install
 	$(BIN)/python bench/complete_task.py
 	$(BIN)/python bench/inbox.py
+	$(BIN)/python bench/timer_lateness.py
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
@@ -242,8 +243,11 @@ def _demo(args: argparse.Namespace) -> int:
     print(f"demo users: see README.md (password for all: {DEMO_PASSWORD})")
     if args.seed_only:
         return 0
-    # The demo keeps its own secret key in the instance folder unless one is configured.
+    # The demo keeps its own secret key in the instance folder unless one is configured, and
+    # writes mail to instance/mail/ unless a mail server is configured.
     override = {} if settings.secret_key else {"secret_key": demo_secret_key(DEFAULT_INSTANCE_DIR)}
+    if not settings.mail_directory and "SOTE_FLOW_SMTP_HOST" not in os.environ:
+        override["mail_directory"] = str(DEFAULT_INSTANCE_DIR / "mail")
     return _serve(args, override, with_scheduler=True)
 
 

@@ -35,7 +35,9 @@ class Settings:
     base_url: str = "http://127.0.0.1:5000"
     # Mark session cookies Secure (needs HTTPS); off for the local demo.
     secure_cookies: bool = False
-    # Outgoing mail (the outbox is delivered by the scheduler).
+    # Outgoing mail (the outbox is delivered by the scheduler). With a mail directory set,
+    # mails are written there as .eml files instead of sent (the demo does this).
+    mail_directory: str = ""
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25
     smtp_from: str = "sote-flow@localhost"

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from sote_flow.persistence.models import OutboxMail
-from sote_flow.scheduler.smtp import SmtpSender
+from sote_flow.scheduler.smtp import DirectorySender, SmtpSender
 from sote_flow.services.mail import deliver_due_mails, failed_mails, retry_mail
 from tests.support.factories import DIAGRAMS, deploy, make_actor, make_groups, make_platform, start
 from tests.support.smtp import CapturingSmtpServer, free_port
@@ -89,3 +89,11 @@ def test_mail_that_keeps_failing_is_marked_failed_and_can_be_retried(platform, u
     with uow() as unit:
         retry_mail(people["root"], unit, clock, failed[0].id)
     assert sorted(m.status for m in _outbox(uow)) == ["failed", "pending"]
+
+
+def test_demo_writes_mail_to_a_directory(platform, uow, clock, people, tmp_path):
+    start(platform, uow, clock, people["starter"], "notify", {})
+    sender = DirectorySender(platform.settings, tmp_path / "mail")
+    assert deliver_due_mails(platform, uow, clock, sender) == 2
+    files = sorted((tmp_path / "mail").glob("*.eml"))
+    assert len(files) == 2 and b"Subject: Uusi palvelutilaus PT-2026-" in files[0].read_bytes()

@@ -34,7 +34,7 @@ def find_personal_identity_codes(text: str) -> list[str]:
 
 
 def fields_with_personal_identity_codes(data: Any, prefix: str = "") -> list[str]:
-    """Return the dotted paths of string values in nested data that contain a valid code."""
+    """Return the dotted paths of strings in nested dicts/lists that contain a valid code."""
     if isinstance(data, str):
         return [prefix] if find_personal_identity_codes(data) else []
     if isinstance(data, Mapping):
@@ -45,7 +45,8 @@ def fields_with_personal_identity_codes(data: Any, prefix: str = "") -> list[str
         return []
     found = []
     for key, value in items:
-        found.extend(fields_with_personal_identity_codes(value, f"{prefix}.{key}" if prefix else key))
+        path = f"{prefix}.{key}" if prefix else key
+        found.extend(fields_with_personal_identity_codes(value, path))
     return found
 
 

@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from sote_flow.domain.clock import Clock, system_clock
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.scheduler.listener import TimerNotificationListener
-from sote_flow.scheduler.smtp import SmtpSender
+from sote_flow.scheduler.smtp import mail_sender
 from sote_flow.services.mail import MailSender, deliver_due_mails
 from sote_flow.services.platform import Platform
 from sote_flow.services.timers import fire_due_timers, next_due
@@ -48,7 +48,7 @@ class TimerScheduler:
         self.unit_of_work = unit_of_work
         self.clock = clock
         self.safety_poll_seconds = safety_poll_seconds
-        self.sender = sender or SmtpSender(platform.settings)
+        self.sender = sender or mail_sender(platform.settings)
         self.mail_poll_seconds = mail_poll_seconds
         self._scheduler = BackgroundScheduler(timezone=UTC)
         self._lock = threading.Lock()
