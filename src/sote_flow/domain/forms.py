@@ -1,66 +1,190 @@
-"""Validate submitted form data against a task's JSON Schema, with Finnish messages per field."""
+"""Form schemas: check them at deploy, validate submitted data (Finnish messages per field),
+and describe stored data with the forms' titles."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from jsonschema import FormatChecker, validators
+from jsonschema import Draft7Validator, Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
+from jsonschema.protocols import Validator
 
+_DIALECTS: dict[str, type[Validator]] = {
+    "https://json-schema.org/draft/2020-12/schema": Draft202012Validator,
+    "http://json-schema.org/draft-07/schema": Draft7Validator,
+    "https://json-schema.org/draft-07/schema": Draft7Validator,
+}
+_SCALARS = ("string", "integer", "number", "boolean")
 _FORMAT_CHECKER = FormatChecker()
-
-MESSAGES = {
+_CHOOSE = "Valitse jokin annetuista vaihtoehdoista."
+_WRONG_SHAPE = "Arvo ei ole oikeassa muodossa."
+_MESSAGES = {
     "required": "Pakollinen tieto puuttuu.",
-    "type": "Arvo on väärää tyyppiä.",
-    "enum": "Valitse jokin annetuista vaihtoehdoista.",
-    "const": "Valitse jokin annetuista vaihtoehdoista.",
-    "oneOf": "Valitse jokin annetuista vaihtoehdoista.",
-    "anyOf": "Valitse jokin annetuista vaihtoehdoista.",
-    "format": "Arvo ei ole oikeassa muodossa.",
-    "minLength": "Arvo on liian lyhyt.",
-    "maxLength": "Arvo on liian pitkä.",
-    "pattern": "Arvo ei ole oikeassa muodossa.",
-    "minItems": "Valitse vähintään yksi.",
+    "dependentRequired": "Pakollinen tieto puuttuu.",
+    "dependencies": "Pakollinen tieto puuttuu.",
+    "enum": _CHOOSE,
+    "const": _CHOOSE,
+    "oneOf": _CHOOSE,
+    "anyOf": _CHOOSE,
+    "format": _WRONG_SHAPE,
+    "pattern": _WRONG_SHAPE,
     "uniqueItems": "Sama vaihtoehto on valittu kahdesti.",
 }
+_TYPE_MESSAGES = {
+    "integer": "Arvon on oltava kokonaisluku.",
+    "number": "Arvon on oltava luku.",
+}
+_LIMIT_MESSAGES = {
+    "minimum": "Arvo on liian pieni (vähintään {}).",
+    "maximum": "Arvo on liian suuri (enintään {}).",
+    "exclusiveMinimum": "Arvon on oltava suurempi kuin {}.",
+    "exclusiveMaximum": "Arvon on oltava pienempi kuin {}.",
+    "multipleOf": "Arvon on oltava luvun {} monikerta.",
+    "minLength": "Arvo on liian lyhyt (vähintään {} merkkiä).",
+    "maxLength": "Arvo on liian pitkä (enintään {} merkkiä).",
+    "minItems": "Valitse vähintään {}.",
+    "maxItems": "Valitse enintään {}.",
+}
+# Errors that name no single property are kept under this key.
+FORM_ERROR = "form"
 
 
 def validate_submission(schema: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str, str]:
     """Return field name -> Finnish message for every invalid field (empty when valid)."""
-    validator_class = validators.validator_for(schema)
-    validator = validator_class(schema, format_checker=_FORMAT_CHECKER)
+    validator = _validator_class(schema)(dict(schema), format_checker=_FORMAT_CHECKER)
+    found = validator.iter_errors(dict(data))
     errors: dict[str, str] = {}
-    for error in sorted(validator.iter_errors(dict(data)), key=lambda e: list(e.path)):
-        field = _field_of(error)
-        errors.setdefault(field, _message(error))
+    # A wrong type explains the field's other errors, so it is the one shown.
+    for error in sorted(found, key=lambda e: e.validator != "type"):
+        for name in _fields_of(error):
+            errors.setdefault(name, _message(error))
     return errors
 
 
-def _field_of(error: ValidationError) -> str:
-    if error.validator == "required" and not error.path:
-        present = error.instance if isinstance(error.instance, dict) else {}
-        required = error.validator_value if isinstance(error.validator_value, list) else []
-        missing = [name for name in required if name not in present]
-        return str(missing[0]) if missing else "form"
-    return str(error.path[0]) if error.path else "form"
+def _fields_of(error: ValidationError) -> list[str]:
+    if error.path:
+        return [str(error.path[0])]
+    present = error.instance if isinstance(error.instance, Mapping) else {}
+    wanted = error.validator_value
+    # jsonschema names the missing property only in its English message; recompute it here.
+    if error.validator == "required" and isinstance(wanted, list):
+        return [str(name) for name in wanted if name not in present] or [FORM_ERROR]
+    if error.validator in ("dependentRequired", "dependencies") and isinstance(wanted, Mapping):
+        return [
+            str(name)
+            for trigger, needed in wanted.items()
+            if trigger in present and isinstance(needed, list)
+            for name in needed
+            if name not in present
+        ] or [FORM_ERROR]
+    return [FORM_ERROR]
 
 
 def _message(error: ValidationError) -> str:
     kind = str(error.validator)
+    limit = error.validator_value
     if kind == "type":
-        expected = error.validator_value
-        if expected == "integer":
-            return "Arvon on oltava kokonaisluku."
-        if expected == "number":
-            return "Arvon on oltava luku."
-    if kind == "format" and error.validator_value == "date":
+        expected = [t for t in (limit if isinstance(limit, list) else [limit]) if t != "null"]
+        only = expected[0] if len(expected) == 1 else None
+        return _TYPE_MESSAGES.get(str(only), "Arvo on väärää tyyppiä.")
+    if kind == "format" and limit == "date":
         return "Päivämäärä muodossa VVVV-KK-PP."
-    if kind == "minimum":
-        return f"Arvo on liian pieni (vähintään {error.validator_value})."
-    if kind == "maximum":
-        return f"Arvo on liian suuri (enintään {error.validator_value})."
-    return MESSAGES.get(kind, "Arvo ei kelpaa.")
+    if kind == "minItems" and limit == 1:
+        return "Valitse vähintään yksi."
+    if kind in _LIMIT_MESSAGES:
+        shown = str(limit).replace(".", ",")  # Finnish decimal comma
+        return _LIMIT_MESSAGES[kind].format(shown)
+    return _MESSAGES.get(kind, "Arvo ei kelpaa.")
+
+
+def check_form_schema(schema: Any) -> list[str]:
+    """Return the problems that make a schema unusable as a form; empty when it is fine."""
+    if not isinstance(schema, Mapping):
+        return ["The form schema must be a JSON object."]
+    dialect = schema.get("$schema")
+    if dialect is not None and _dialect(dialect) is None:
+        return [f"Unsupported $schema {dialect!r}: use draft 2020-12 or draft-07."]
+    cls = _validator_class(schema)
+    metaschema = cls(cls.META_SCHEMA, format_checker=cls.FORMAT_CHECKER)
+    invalid = [
+        f"Not valid JSON Schema at {'/'.join(map(str, e.path)) or 'the top level'}: {e.message}"
+        for e in metaschema.iter_errors(dict(schema))
+    ]
+    if invalid:
+        return invalid
+    if schema.get("type") != "object":
+        return ['The top level of a form schema must have "type": "object".']
+    properties = schema.get("properties") or {}
+    problems = [
+        f"Property {name!r} {problem}"
+        for name, prop in properties.items()
+        if (problem := _property_problem(prop))
+    ]
+    problems += [
+        f"Required property {name!r} is not among the properties."
+        for name in schema.get("required") or []
+        if name not in properties
+    ]
+    return problems
+
+
+def _property_problem(prop: Any) -> str | None:
+    if not isinstance(prop, Mapping):
+        return "must be a schema object, not true or false."
+    kind = property_type(prop)
+    if kind == "array":
+        items = prop.get("items")
+        if (
+            isinstance(items, Mapping)
+            and property_type(items) in (*_SCALARS, None)
+            and choices(items)
+        ):
+            return None
+        return "is an array; only lists of choices (items with enum or oneOf const) can be shown."
+    if kind in _SCALARS or (kind is None and "type" not in prop and choices(prop)):
+        return None
+    if "type" not in prop:
+        return "has no type and no choices, so it cannot be shown."
+    return f"has type {prop['type']!r}, which cannot be shown as a form field."
+
+
+def choices(prop: Any) -> list[tuple[str, str]]:
+    """Return (value, label) pairs of a property's enum or oneOf/anyOf consts."""
+    if not isinstance(prop, Mapping):
+        return []
+    choices = prop.get("oneOf") or prop.get("anyOf")
+    if choices:
+        return [
+            (str(c["const"]), str(c.get("title", c["const"])))
+            for c in choices
+            if isinstance(c, Mapping) and "const" in c
+        ]
+    return [(str(value), str(value)) for value in prop.get("enum") or []]
+
+
+def properties_of(schema: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    """Return a schema's top-level properties that are schema objects."""
+    properties = schema.get("properties") or {}
+    return {name: prop for name, prop in properties.items() if isinstance(prop, Mapping)}
+
+
+def property_type(prop: Mapping[str, Any]) -> str | None:
+    """Return a property's single JSON type (["integer", "null"] counts as integer)."""
+    kind = prop.get("type")
+    if isinstance(kind, list):
+        # ["integer", "null"] is an optional integer; other unions have no single input.
+        non_null = [k for k in kind if k != "null"]
+        kind = non_null[0] if len(non_null) == 1 else None
+    return kind if isinstance(kind, str) else None
+
+
+def _dialect(uri: Any) -> type[Validator] | None:
+    return _DIALECTS.get(str(uri).rstrip("#")) if isinstance(uri, str) else None
+
+
+def _validator_class(schema: Mapping[str, Any]) -> type[Validator]:
+    return _dialect(schema.get("$schema")) or Draft202012Validator
 
 
 def describe_data(
@@ -81,8 +205,7 @@ def describe_data(
 
 def _readable(prop: Mapping[str, Any], value: Any) -> str:
     items = prop.get("items") if isinstance(value, list) else prop
-    choices = (items or {}).get("oneOf") or (items or {}).get("anyOf") or []
-    titles = {c.get("const"): c.get("title") for c in choices if isinstance(c, dict)}
+    titles = dict(choices(items or {}))
     if isinstance(value, dict):
         return ", ".join(f"{k}: {_readable({}, v)}" for k, v in value.items())
     if isinstance(value, list):
@@ -90,5 +213,5 @@ def _readable(prop: Mapping[str, Any], value: Any) -> str:
     if isinstance(value, bool):
         return "kyllä" if value else "ei"
     if isinstance(value, str | int | float):
-        return str(titles.get(value, value))
+        return titles.get(str(value), str(value))
     return str(value)

@@ -10,13 +10,13 @@ from xml.etree.ElementTree import ParseError
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as defused_fromstring
-from jsonschema import SchemaError, validators
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.mixins.service_task import ServiceTask
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 
 from sote_flow.domain.errors import DeployProblem, DeployRefused
+from sote_flow.domain.forms import check_form_schema
 from sote_flow.engine.bundle import ALLOWED_SUFFIXES, ProcessBundle
 from sote_flow.engine.parsing import ParsedProcess, parse_bundle
 from sote_flow.engine.tasks import task_properties
@@ -97,19 +97,8 @@ def _check_json(name: str, content: bytes) -> Iterator[DeployProblem]:
         return
     if name.endswith("uischema.json"):
         return
-    if not isinstance(schema, dict) or schema.get("type") != "object":
-        yield DeployProblem(
-            name, None, 'Lomakkeen JSON Scheman ylätason tyypin on oltava "object".'
-        )
-        return
-    validator_class = validators.validator_for(schema)
-    try:
-        validator_class.check_schema(schema)
-    except SchemaError as exc:
-        where = "/".join(str(part) for part in exc.path) or "juuri"
-        yield DeployProblem(
-            name, None, f"Lomake ei ole kelvollinen JSON Schema ({where}): {exc.message}"
-        )
+    for problem in check_form_schema(schema):
+        yield DeployProblem(name, None, f"Lomake ei kelpaa: {problem}")
 
 
 def _check_elements(parsed: ParsedProcess, catalog: DeployCatalog) -> Iterator[DeployProblem]:

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from sote_flow.services import admin as admin_service
 from sote_flow.services import mail as mail_service
+from sote_flow.web.blueprints import protected_blueprint
 from sote_flow.web.deps import actor, clock, platform, unit_of_work
 
-admin_blueprint = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-@admin_blueprint.before_request
-@login_required  # type: ignore[untyped-decorator]
-def _require_login() -> None:
-    return None
+admin_blueprint = protected_blueprint("admin", __name__, url_prefix="/admin")
 
 
 @admin_blueprint.get("/problems")

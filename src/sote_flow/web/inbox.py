@@ -4,23 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from sote_flow.persistence.models import ProcessInstance
 from sote_flow.services import tasks as task_service
+from sote_flow.web.blueprints import protected_blueprint
 from sote_flow.web.deps import actor, clock, platform, unit_of_work
 from sote_flow.web.form_views import form_page
 
-inbox_blueprint = Blueprint("inbox", __name__)
-
-
-@inbox_blueprint.before_request
-@login_required  # type: ignore[untyped-decorator]
-def _require_login() -> None:
-    return None
+inbox_blueprint = protected_blueprint("inbox", __name__)
 
 
 @inbox_blueprint.get("/")

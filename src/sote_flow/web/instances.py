@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from flask_login import login_required
+from flask import render_template
 
 from sote_flow.services import instances as instance_service
+from sote_flow.web.blueprints import protected_blueprint
 from sote_flow.web.deps import actor, clock, platform, unit_of_work
 
-instances_blueprint = Blueprint("instances", __name__, url_prefix="/instances")
-
-
-@instances_blueprint.before_request
-@login_required  # type: ignore[untyped-decorator]
-def _require_login() -> None:
-    return None
+instances_blueprint = protected_blueprint("instances", __name__, url_prefix="/instances")
 
 
 @instances_blueprint.get("/<int:instance_id>")

@@ -1,10 +1,13 @@
-"""Turn a task's JSON Schema (+ UI schema) into form fields, and a submitted form back into data."""
+"""A task's JSON Schema (+ UI schema) as form fields, and a submitted form back into data."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from sote_flow.domain.forms import choices, properties_of, property_type
 
 
 @dataclass(frozen=True)
@@ -13,11 +16,14 @@ class FormField:
 
     name: str
     label: str
-    kind: str  # text textarea number integer date boolean select radio checkboxes hidden readonly
+    # text textarea number integer date boolean select radio checkboxes hidden readonly
+    kind: str
     required: bool
     help: str | None = None
     placeholder: str | None = None
     options: list[tuple[str, str]] = field(default_factory=list)  # (value, label)
+    minimum: float | None = None
+    maximum: float | None = None
 
 
 def form_fields(
@@ -25,7 +31,7 @@ def form_fields(
 ) -> list[FormField]:
     """Return the fields of a flat object schema, in the UI schema's order."""
     ui = ui_schema or {}
-    properties: Mapping[str, Any] = schema.get("properties") or {}
+    properties = properties_of(schema)
     required = set(schema.get("required") or [])
     order = [name for name in ui.get("ui:order", []) if name in properties]
     order += [name for name in properties if name not in order]
@@ -33,73 +39,78 @@ def form_fields(
 
 
 def _field(name: str, prop: Mapping[str, Any], ui: Mapping[str, Any], required: bool) -> FormField:
-    options = _options(prop)
-    kind = _kind(prop, ui, options)
-    if kind == "checkboxes":
-        options = _options(prop.get("items") or {})
+    kind = _kind(prop, ui)
+    help_text = ui.get("ui:help") or prop.get("description")
+    placeholder = ui.get("ui:placeholder")
     return FormField(
         name=name,
         label=str(prop.get("title") or name),
         kind=kind,
         required=required,
-        help=ui.get("ui:help") or prop.get("description"),
-        placeholder=ui.get("ui:placeholder"),
-        options=options,
+        help=str(help_text) if help_text else None,
+        placeholder=str(placeholder) if placeholder else None,
+        options=choices(prop.get("items") if kind == "checkboxes" else prop),
+        minimum=_number_or_none(prop.get("minimum")),
+        maximum=_number_or_none(prop.get("maximum")),
     )
 
 
-def _kind(prop: Mapping[str, Any], ui: Mapping[str, Any], options: list[tuple[str, str]]) -> str:
+def _kind(prop: Mapping[str, Any], ui: Mapping[str, Any]) -> str:
     widget = ui.get("ui:widget")
-    kind = prop.get("type")
+    kind = property_type(prop)
     if widget == "hidden":
         return "hidden"
     if prop.get("readOnly"):
         return "readonly"
     if kind == "array":
         return "checkboxes"
-    if options:
+    if options := choices(prop):
+        # Up to three choices read best as radios unless the UI schema says otherwise.
         return "radio" if widget == "radio" or (widget is None and len(options) <= 3) else "select"
-    if kind == "boolean":
-        return "boolean"
-    if kind in ("integer", "number"):
-        return str(kind)
+    if kind in ("boolean", "integer", "number"):
+        return kind
     if prop.get("format") == "date":
         return "date"
     return "textarea" if widget == "textarea" else "text"
 
 
-def _options(prop: Mapping[str, Any]) -> list[tuple[str, str]]:
-    choices = prop.get("oneOf") or prop.get("anyOf")
-    if choices:
-        return [(str(c["const"]), str(c.get("title", c["const"]))) for c in choices if "const" in c]
-    return [(str(value), str(value)) for value in prop.get("enum") or []]
-
-
 def parse_submission(schema: Mapping[str, Any], form: Mapping[str, list[str]]) -> dict[str, Any]:
     """Convert submitted strings to the schema's types; empty optional fields are left out."""
     data: dict[str, Any] = {}
-    for name, prop in (schema.get("properties") or {}).items():
+    for name, prop in properties_of(schema).items():
         if prop.get("readOnly"):  # shown to the person, never taken from the form
             continue
-        values = [v for v in form.get(name, []) if v != ""]
-        kind = prop.get("type")
+        values = [value.strip() for value in form.get(name, [])]
+        values = [value for value in values if value]
+        kind = property_type(prop)
         if kind == "array":
-            if name in form or values:
-                data[name] = values
+            if values:
+                data[name] = [
+                    _convert(value, property_type(prop.get("items") or {})) for value in values
+                ]
         elif kind == "boolean":
-            data[name] = bool(values) and values[-1].lower() in ("on", "true", "1", "kylla")
+            data[name] = bool(values) and values[-1].lower() in ("on", "true", "1")
         elif values:
-            data[name] = _convert(values[-1].strip(), kind)
+            data[name] = _convert(values[-1], kind)
     return data
 
 
-def _convert(value: str, kind: Any) -> Any:
-    # A value that does not convert is passed on as text so validation names the field.
+def _convert(value: str, kind: str | None) -> Any:
+    # A value that does not convert stays text, so that validation names the field.
+    if kind not in ("integer", "number"):
+        return value
     try:
-        if kind == "integer":
-            return int(value)
-        if kind == "number":
-            return float(value.replace(",", "."))
+        return int(value)
+    except ValueError:
+        pass
+    try:
+        number = float(value.replace(",", "."))
     except ValueError:
         return value
-    return value
+    # NaN and infinity are not JSON; 1.5 in an integer field is a type error for validation.
+    return number if math.isfinite(number) and kind == "number" else value
+
+
+def _number_or_none(value: Any) -> float | None:
+    is_number = isinstance(value, int | float) and not isinstance(value, bool)
+    return value if is_number else None

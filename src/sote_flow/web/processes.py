@@ -4,23 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template
+from flask import render_template
 from flask_babel import gettext as _
-from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from sote_flow.persistence.models import ProcessInstance
 from sote_flow.services import instances as instance_service
+from sote_flow.web.blueprints import protected_blueprint
 from sote_flow.web.deps import actor, clock, platform, unit_of_work
 from sote_flow.web.form_views import form_page
 
-processes_blueprint = Blueprint("processes", __name__, url_prefix="/processes")
-
-
-@processes_blueprint.before_request
-@login_required  # type: ignore[untyped-decorator]
-def _require_login() -> None:
-    return None
+processes_blueprint = protected_blueprint("processes", __name__, url_prefix="/processes")
 
 
 @processes_blueprint.get("/")
