@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from sote_flow.domain.clock import Clock
@@ -12,37 +13,50 @@ from sote_flow.services.platform import Platform
 from sote_flow.services.system import SYSTEM_ACTOR
 from sote_flow.services.workflow_state import save_workflow
 
+log = logging.getLogger(__name__)
 
-def fire_due_timer(platform: Platform, uow: UnitOfWork, clock: Clock, instance_id: int) -> bool:
-    """Wake one instance if its timer is still due; False when it is not or another has it."""
+
+def fire_due_timers_of(
+    platform: Platform, uow: UnitOfWork, clock: Clock, instance_ids: Sequence[int]
+) -> int:
+    """Wake those of the instances whose timer is still due, in one transaction.
+
+    An instance another scheduler holds, or whose timer no longer is due, is skipped.
+    Returns how many instances were woken.
+    """
     now = clock()
-    instance = uow.instances.lock_if_due(instance_id, now)
-    if instance is None:
-        return False
-    due_at = instance.next_timer_at
-    ctx = RunContext(instance.id, instance.process_key, SYSTEM_ACTOR.username, clock)
-    workflow, report = platform.runtime.load(instance.state, ctx)
-    platform.runtime.wake(workflow, report)
-    uow.history.append(
-        at=now,
-        actor=SYSTEM_ACTOR.username,
-        action="timer_fired",
-        instance_id=instance.id,
-        process_version_id=instance.process_version_id,
-        data={
-            "due_at": due_at.isoformat() if due_at else None,
-            "late_ms": round((now - due_at).total_seconds() * 1000) if due_at else None,
-        },
-    )
-    save_workflow(platform, uow, clock, instance, workflow, report, SYSTEM_ACTOR.username)
+    fired = 0
+    for instance_id in instance_ids:
+        instance = uow.instances.lock_if_due(instance_id, now)
+        if instance is None:
+            continue
+        due_at = instance.next_timer_at
+        ctx = RunContext(instance.id, instance.process_key, SYSTEM_ACTOR.username, clock)
+        workflow, report = platform.runtime.load(instance.state, ctx)
+        platform.runtime.wake(workflow, report)
+        late_ms = round((now - due_at).total_seconds() * 1000) if due_at else None
+        uow.history.append(
+            at=now,
+            actor=SYSTEM_ACTOR.username,
+            action="timer_fired",
+            instance_id=instance.id,
+            process_version_id=instance.process_version_id,
+            data={"due_at": due_at.isoformat() if due_at else None, "late_ms": late_ms},
+        )
+        save_workflow(platform, uow, clock, instance, workflow, report, SYSTEM_ACTOR.username)
+        fired += 1
     uow.commit()
-    return True
+    return fired
 
 
 def fire_due_timers(
-    platform: Platform, unit_of_work: Callable[[], UnitOfWork], clock: Clock, batch: int = 100
+    platform: Platform,
+    unit_of_work: Callable[[], UnitOfWork],
+    clock: Clock,
+    batch: int = 100,
+    per_transaction: int = 10,
 ) -> int:
-    """Fire every timer due now, each instance in its own transaction; returns how many fired."""
+    """Fire every timer due now, a few instances per transaction; returns how many fired."""
     fired = 0
     seen: set[int] = set()
     while True:
@@ -53,9 +67,30 @@ def fire_due_timers(
         if not due:
             return fired
         seen.update(due)
-        for instance_id in due:
-            with unit_of_work() as uow:
-                fired += fire_due_timer(platform, uow, clock, instance_id)
+        for start in range(0, len(due), per_transaction):
+            fired += _fire_group(
+                platform, unit_of_work, clock, due[start : start + per_transaction]
+            )
+
+
+def _fire_group(
+    platform: Platform, unit_of_work: Callable[[], UnitOfWork], clock: Clock, ids: list[int]
+) -> int:
+    try:
+        with unit_of_work() as uow:
+            return fire_due_timers_of(platform, uow, clock, ids)
+    except Exception:
+        if len(ids) == 1:
+            raise
+        # One instance failing unexpectedly must not hold back the others of its group.
+        log.exception("firing timers of %s together failed; firing one by one", ids)
+        fired = 0
+        for instance_id in ids:
+            try:
+                fired += _fire_group(platform, unit_of_work, clock, [instance_id])
+            except Exception:
+                log.exception("firing the timer of instance %s failed", instance_id)
+        return fired
 
 
 def next_due(unit_of_work: Callable[[], UnitOfWork]) -> datetime | None:
