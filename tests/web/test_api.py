@@ -167,3 +167,30 @@ def test_auditor_gets_403_on_every_write(client):
     ]
     for path, kwargs in writes:
         assert client.post(path, headers=tarja, **kwargs).status_code == 403, path
+
+
+def test_message_through_the_api(client, app, clock):
+    from tests.support.factories import deploy as deploy_diagram
+
+    with app.app_context():
+        from sote_flow.web.deps import unit_of_work
+
+        deploy_diagram(
+            app.extensions["sote_flow.platform"],
+            unit_of_work,
+            clock,
+            DIAGRAMS / "message_wait.bpmn",
+        )
+    tuomas = api_token(client, "tuomas")
+    started = client.post(
+        "/api/v1/process-instances",
+        headers=tuomas,
+        json={"process_key": "message_wait", "data": {}},
+    ).get_json()
+    body = {"name": "vastaus_saapui", "payload": {"reply": "ok"}, "instance_id": started["id"]}
+    assert client.post("/api/v1/messages", headers=tuomas, json=body).get_json() == {
+        "delivered_to": [started["id"]]
+    }
+    again = client.post("/api/v1/messages", headers=tuomas, json=body)
+    assert again.status_code == 404 and "vastaus_saapui" in again.get_json()["message"]
+    assert "/messages" in client.get("/api/v1/openapi.json").get_json()["paths"]

@@ -10,11 +10,12 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.spiff.serializer import DEFAULT_CONFIG
+from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
 from sote_flow.domain.clock import Clock
@@ -191,6 +192,40 @@ class WorkflowRuntime:
             return str(task.task_spec.bpmn_id)
         self._run_steps(workflow, report)
         return str(task.task_spec.bpmn_id)
+
+    def waiting_messages(self, workflow: BpmnWorkflow) -> list[str]:
+        """Return the names of the messages the workflow waits for."""
+        return sorted(
+            {
+                event.name
+                for event in workflow.waiting_events()
+                if event.event_type == "MessageEventDefinition"
+            }
+        )
+
+    def deliver_message(
+        self,
+        workflow: BpmnWorkflow,
+        report: StepReport,
+        name: str,
+        payload: Mapping[str, Any],
+        correlations: Mapping[str, Any],
+    ) -> bool:
+        """Give a message to the workflow and run on; False if nothing in it catches it."""
+        event = BpmnEvent(
+            MessageEventDefinition(name), payload=dict(payload), correlations=dict(correlations)
+        )
+        # Messages are not queued by the engine: only a task waiting right now may catch one.
+        if workflow.get_next_task(state=TaskState.WAITING, catches_event=event) is None:
+            return False
+        try:
+            with engine_clock(report.clock):
+                workflow.send_event(event)
+        except Exception as exc:  # a failing catch expression is an engine failure
+            report.failure = _failure(exc)
+            return True
+        self._run_steps(workflow, report)
+        return True
 
     def wake(self, workflow: BpmnWorkflow, report: StepReport) -> None:
         """Fire due timers and run on."""

@@ -129,6 +129,7 @@ class ProcessInstance(Base):
     error_message: Mapped[str | None] = mapped_column(Text)
     # Earliest due timer (None when the instance waits on no timer); the timers are in due_timers.
     next_timer_at: Mapped[datetime | None] = mapped_column(index=True)
+    waits_for_messages: Mapped[bool] = mapped_column(default=False)
     # Incremented on every save; a stale writer's UPDATE matches no row and fails.
     revision: Mapped[int] = mapped_column(Integer, default=1)
 
@@ -232,3 +233,13 @@ class OutboxMail(Base):
     next_attempt_at: Mapped[datetime]
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None]
+
+
+class WaitingMessage(Base):
+    """A message an instance waits for; kept in step with every save of the instance."""
+
+    __tablename__ = "waiting_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instances.id"), index=True)
+    name: Mapped[str] = mapped_column(String(255), index=True)

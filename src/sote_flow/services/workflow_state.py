@@ -11,7 +11,7 @@ from sqlalchemy import delete
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import EngineFailure
 from sote_flow.engine.runtime import StepReport
-from sote_flow.persistence.models import DueTimer, HumanTask, ProcessInstance
+from sote_flow.persistence.models import DueTimer, HumanTask, ProcessInstance, WaitingMessage
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.services.mail import queue_mails
 from sote_flow.services.platform import Platform
@@ -48,6 +48,7 @@ def save_workflow(
         except EngineFailure as exc:
             failure = exc
     _sync_timers(platform, uow, instance, workflow)
+    _sync_messages(platform, uow, instance, workflow)
     instance.state = platform.runtime.dump(workflow)
     instance.updated_at = now
     if failure is not None:
@@ -138,3 +139,14 @@ def _sync_timers(
         uow.notify(TIMER_CHANNEL, next_due.isoformat())
         for listener in platform.timer_listeners:
             uow.after_commit(partial(listener, next_due))
+
+
+def _sync_messages(
+    platform: Platform, uow: UnitOfWork, instance: ProcessInstance, workflow: BpmnWorkflow
+) -> None:
+    names = platform.runtime.waiting_messages(workflow)
+    # Like timers: most saves neither had nor have a message to wait for.
+    if instance.waits_for_messages:
+        uow.session.execute(delete(WaitingMessage).where(WaitingMessage.instance_id == instance.id))
+    uow.session.add_all(WaitingMessage(instance_id=instance.id, name=name) for name in names)
+    instance.waits_for_messages = bool(names)

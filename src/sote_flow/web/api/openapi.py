@@ -85,6 +85,8 @@ def openapi_document() -> dict[str, Any]:
         "HistoryEntryOut",
         "CompleteTaskIn",
         "ErrorOut",
+        "MessageIn",
+        "MessageDeliveredOut",
     ):
         spec.components.schema(name, schema=getattr(s, name))
     task_id = [{"name": "task_id", "in": "path", "required": True, "schema": {"type": "string"}}]
@@ -156,6 +158,14 @@ def openapi_document() -> dict[str, Any]:
         operations={
             "post": _operation(
                 "Complete a task with form data", "200", "CompleteTaskIn", "InstanceOut"
+            )
+        },
+    )
+    spec.path(
+        "/messages",
+        operations={
+            "post": _operation(
+                "Deliver a message to waiting instances", "200", "MessageIn", "MessageDeliveredOut"
             )
         },
     )

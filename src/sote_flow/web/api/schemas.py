@@ -102,3 +102,14 @@ class ErrorOut(Schema):
     message = fields.String()
     code = fields.String()
     errors = fields.List(fields.Dict())
+
+
+class MessageIn(Schema):
+    name = fields.String(required=True)
+    payload = fields.Dict(keys=fields.String(), load_default=dict)
+    correlations = fields.Dict(keys=fields.String(), load_default=dict)
+    instance_id = fields.Integer(load_default=None, allow_none=True)
+
+
+class MessageDeliveredOut(Schema):
+    delivered_to = fields.List(fields.Integer())

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from sote_flow.domain.errors import FieldError, InvalidInput
 from sote_flow.engine.bundle import ProcessBundle, safe_file_name
-from sote_flow.services import accounts, deployment, instances, tasks
+from sote_flow.services import accounts, deployment, instances, messages, tasks
 from sote_flow.web.api import api_blueprint
 from sote_flow.web.api import schemas as s
 from sote_flow.web.api.openapi import openapi_document
@@ -83,6 +83,24 @@ def get_history(instance_id: int) -> Response:
     with unit_of_work() as uow:
         view = instances.view_instance(platform(), actor(), uow, clock(), instance_id)
     return jsonify(s.HistoryEntryOut(many=True).dump(view.history))
+
+
+@api_blueprint.post("/messages")
+def send_message() -> Response:
+    """Deliver a message to the waiting instances it correlates with (404 if none waits)."""
+    body = _load(s.MessageIn(), request.get_json(silent=True))
+    with unit_of_work() as uow:
+        delivered = messages.send_message(
+            platform(),
+            actor(),
+            uow,
+            clock(),
+            body["name"],
+            body["payload"],
+            body["correlations"],
+            body["instance_id"],
+        )
+    return jsonify(s.MessageDeliveredOut().dump({"delivered_to": delivered}))
 
 
 @api_blueprint.get("/tasks")

@@ -1,0 +1,65 @@
+"""Route messages to the instances waiting for them (the engine itself queues none)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select
+
+from sote_flow.domain.clock import Clock
+from sote_flow.domain.errors import NotFound
+from sote_flow.engine.runtime import RunContext
+from sote_flow.persistence.models import WaitingMessage
+from sote_flow.persistence.unit_of_work import UnitOfWork
+from sote_flow.services.actors import Actor, require_writer
+from sote_flow.services.platform import Platform
+from sote_flow.services.submissions import check_submission
+from sote_flow.services.workflow_state import save_workflow
+
+
+def send_message(
+    platform: Platform,
+    actor: Actor,
+    uow: UnitOfWork,
+    clock: Clock,
+    name: str,
+    payload: Mapping[str, Any],
+    correlations: Mapping[str, Any] | None = None,
+    instance_id: int | None = None,
+) -> list[int]:
+    """Deliver a message to every waiting instance it correlates with; returns their ids.
+
+    `instance_id` narrows delivery to one instance; `correlations` (key -> properties) to the
+    instances whose correlation keys match, as the diagram defines them.
+    """
+    require_writer(actor)
+    check_submission(None, payload, platform.client_numbers)
+    query = select(WaitingMessage.instance_id).where(WaitingMessage.name == name)
+    if instance_id is not None:
+        query = query.where(WaitingMessage.instance_id == instance_id)
+    delivered = []
+    for candidate in sorted(set(uow.session.scalars(query))):
+        instance = uow.instances.lock(candidate)
+        if instance is None or instance.status != "running":
+            continue
+        ctx = RunContext(instance.id, instance.process_key, actor.username, clock)
+        workflow, report = platform.runtime.load(instance.state, ctx)
+        if not platform.runtime.deliver_message(
+            workflow, report, name, payload, correlations or {}
+        ):
+            continue
+        uow.history.append(
+            at=clock(),
+            actor=actor.username,
+            action="message_received",
+            instance_id=instance.id,
+            process_version_id=instance.process_version_id,
+            data={"message": name, "payload": dict(payload)},
+        )
+        save_workflow(platform, uow, clock, instance, workflow, report, actor.username)
+        delivered.append(instance.id)
+    if not delivered:
+        raise NotFound(f"Yksikään prosessi ei odota viestiä {name!r}.")
+    uow.commit()
+    return delivered
