@@ -284,9 +284,6 @@ class TaskRepository:
         """Stage a new open task."""
         self.session.add(task)
 
-    def delete(self, task: HumanTask) -> None:
-        """Remove a task that is no longer open."""
-        self.session.delete(task)
 
 
 class AccessLog:
