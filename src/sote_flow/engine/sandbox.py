@@ -1,11 +1,9 @@
 """Allow-list sandbox for the Python in diagrams: conditions, scripts, timers, DMN cells.
 
-SpiffWorkflow's default environment runs that code with eval/exec and the real builtins. Here it
-is parsed, checked against allow-lists of syntax, names and attributes, rewritten so that loops,
+Code is checked against allow-lists of syntax, names and attributes, rewritten so that loops,
 calls and growing operations charge a per-evaluation budget, and run with a few safe builtins.
-The budget bounds interpreted work and the values code builds, but one C-level operation on data
-shared many times over (hashing a tuple nested in itself sixty times) can still run long: run
-engine steps in workers with a timeout and a memory limit as well.
+One C-level operation on data shared many times over (hashing a tuple nested in itself sixty
+times) can still run long, so run engine steps in workers with a timeout and memory limit too.
 """
 
 from __future__ import annotations
@@ -19,7 +17,7 @@ import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime, timedelta
-from functools import lru_cache
+from functools import lru_cache, partial
 from types import CodeType, MappingProxyType
 from typing import Any, Literal, NoReturn
 from uuid import UUID
@@ -199,10 +197,8 @@ def _too_large(limit: int) -> SandboxError:
 def _measure(value: Any, limit: int) -> bool:
     """Refuse a value longer than `limit` written out, or containing itself; True if plain data.
 
-    Shared parts count each time they appear, as they do in str() or JSON.
-    """
+    Shared parts count each time they appear, as in str() or JSON, but are walked only once."""
     sizes: dict[int, int] = {}
-    unfinished: set[int] = set()
     plain = True
 
     def size(item: Any) -> int:
@@ -210,22 +206,20 @@ def _measure(value: Any, limit: int) -> bool:
         if not isinstance(item, list | tuple | dict | set | frozenset):
             plain = plain and isinstance(item, _SCALARS)
             return len(item) if isinstance(item, str | bytes) else 1
-        if id(item) in unfinished:
-            raise SandboxError("a value that contains itself is not allowed")
-        if id(item) not in sizes:
-            unfinished.add(id(item))
-            plain = plain and not isinstance(item, set | frozenset)
+        known = sizes.get(id(item))
+        if known is None:
+            sizes[id(item)] = -1  # until measured: meeting it again means it contains itself
             if isinstance(item, dict):
                 plain = plain and all(isinstance(key, _KEYS) for key in item)
+            plain = plain and isinstance(item, list | tuple | dict)
             parts = itertools.chain.from_iterable(item.items()) if isinstance(item, dict) else item
-            total = len(item)
-            for part in parts:
-                total += size(part)
-                if total > limit:
-                    raise _too_large(limit)
-            unfinished.discard(id(item))
-            sizes[id(item)] = total
-        return sizes[id(item)]
+            known = len(item) + sum(size(part) for part in parts)
+            if known > limit:
+                raise _too_large(limit)
+            sizes[id(item)] = known
+        elif known < 0:
+            raise SandboxError("a value that contains itself is not allowed")
+        return known
 
     if size(value) > limit:
         raise _too_large(limit)
@@ -293,10 +287,7 @@ class _Budget:
 
     def make_range(self, *args: int) -> range:
         numbers = range(*args)
-        try:
-            self.allocate(len(numbers))
-        except OverflowError:
-            raise _too_large(self.max_size) from None
+        self.allocate(len(numbers))  # OverflowError beyond sys.maxsize items
         return numbers
 
     def binop(self, op: str, left: Any, right: Any) -> Any:
@@ -308,14 +299,8 @@ class _Budget:
         return _OPERATORS[op](left, right)
 
     def method(self, obj: Any, name: str) -> Callable[..., Any]:
-        if name == "join" and isinstance(obj, str):
-            return lambda items: self.join(obj, items)
-        if name == "replace" and isinstance(obj, str):
-            return lambda old, new, count=-1: self.replace(obj, old, new, count)
-        if name == "replace" and isinstance(obj, date):
-            return obj.replace
-        if name == "extend" and isinstance(obj, list):
-            return lambda items: self.extend(obj, items)
+        if isinstance(obj, list if name == "extend" else str):  # join, replace or extend
+            return partial(getattr(self, name), obj)
         raise SandboxError(f"attribute {name!r} is not allowed here")
 
     def join(self, separator: str, items: Iterable[Any]) -> str:
@@ -324,7 +309,7 @@ class _Budget:
         self.allocate(length + len(separator) * len(parts))
         return separator.join(parts)
 
-    def replace(self, text: str, old: str, new: str, count: int) -> str:
+    def replace(self, text: str, old: str, new: str, count: int = -1) -> str:
         hits = text.count(old) if old else len(text) + 1
         self.allocate(len(text) + (hits if count < 0 else min(hits, count)) * len(new))
         return text.replace(old, new, count)
@@ -350,7 +335,6 @@ SAFE_BUILTINS: Mapping[str, Any] = MappingProxyType({
     "tuple": tuple, "zip": zip, "date": date, "datetime": datetime, "timedelta": timedelta,
 })  # fmt: skip
 _PROVIDED_BUILTINS = frozenset(SAFE_BUILTINS) | {"range", "str"}
-_MISSING = object()
 
 
 class SandboxedEnvironment(TaskDataEnvironment):  # type: ignore[misc]
@@ -370,7 +354,9 @@ class SandboxedEnvironment(TaskDataEnvironment):  # type: ignore[misc]
         self.limits = (max_steps, max_seconds, max_size)
         self.max_stored = max_size * _STORED_SIZE_FACTOR
 
-    def evaluate(self, expression: str, context: dict[str, Any], external_context: Any = None) -> Any:
+    def evaluate(
+        self, expression: str, context: dict[str, Any], external_context: Any = None
+    ) -> Any:
         """Evaluate an expression against task data and return its value."""
         code, unprovided = _compile(expression, "eval")
         value = eval(code, self._scope(unprovided, context, external_context))
@@ -388,7 +374,7 @@ class SandboxedEnvironment(TaskDataEnvironment):  # type: ignore[misc]
             if name in provided or name.startswith("_"):
                 continue
             plain = _measure(value, self.max_stored)  # also checks data changed in place
-            if value is context.get(name, _MISSING):
+            if name in context and context[name] is value:
                 continue
             if plain:
                 context[name] = value
