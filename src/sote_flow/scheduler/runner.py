@@ -83,6 +83,7 @@ class TimerScheduler:
         if self._listener is not None:
             self._listener.start()
         self.schedule(self.clock())
+        self.send_mail_soon()
 
     def stop(self) -> None:
         """Stop the jobs and the listener (running work finishes first)."""

@@ -18,6 +18,8 @@ from sote_flow.services.platform import Platform
 from sote_flow.services.system import SYSTEM_ACTOR
 
 DEMO_PASSWORD = "sote-demo-2026"
+# A reserved test domain: demo mail can never reach a real person.
+DEMO_MAIL_DOMAIN = "demo.example.test"
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,7 @@ def seed_demo(
                     display_name=user.display_name,
                     roles=user.roles,
                     groups=user.groups,
+                    email=f"{user.username}@{DEMO_MAIL_DOMAIN}",
                 )
                 done.append(f"user {user.username}")
     for diagram in sorted(processes_dir.glob("*.bpmn")):
