@@ -96,7 +96,8 @@ def open_task(
     if not (_may_work_on(actor, task) or actor.oversees):
         raise PermissionDenied("Tehtävä ei kuulu sinulle eikä ryhmällesi.")
     instance = uow.instances.get(task.instance_id)
-    assert instance is not None  # the projection row references it
+    if instance is None:  # cannot happen while the projection's foreign key holds
+        raise Conflict(CLOSED_MESSAGE)
     ctx = RunContext(instance.id, instance.process_key, actor.username, clock)
     workflow, _ = platform.runtime.load(instance.state, ctx)
     ref = platform.runtime.form_of(workflow, task_id)
