@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from sote_flow.domain.errors import InvalidInput, NotFound
+from sote_flow.persistence.models import OutgoingMessage
 from sote_flow.services import instances, tasks
-from sote_flow.services.messages import send_message
+from sote_flow.services.messages import route_thrown_messages, send_message
 from tests.support.factories import DIAGRAMS, deploy, make_actor, make_groups, start
 
 
@@ -64,3 +66,29 @@ def test_identity_code_in_a_message_is_refused(platform, uow, clock, handler):
             {"note": "131052-308T"},
             instance_id=first.id,
         )
+
+
+def test_message_thrown_by_one_instance_reaches_the_waiting_one(platform, uow, clock, handler):
+    deploy(platform, uow, clock, DIAGRAMS / "message_throw.bpmn")
+    waiting = start(platform, uow, clock, handler, "message_wait", {})
+    start(platform, uow, clock, handler, "message_throw", {"reply": "automaatti"})
+    with uow() as unit:
+        (queued,) = unit.session.scalars(select(OutgoingMessage)).all()
+    assert (queued.name, queued.status) == ("vastaus_saapui", "pending")
+
+    assert route_thrown_messages(platform, uow, clock) == 1
+    assert route_thrown_messages(platform, uow, clock) == 0  # routed once
+    with uow() as unit:
+        view = instances.view_instance(platform, handler, unit, clock, waiting.id)
+        (routed,) = unit.session.scalars(select(OutgoingMessage)).all()
+    assert view.data["answer"] == {"reply": "automaatti"}
+    assert (routed.status, routed.delivered_to) == ("delivered", {"instances": [waiting.id]})
+
+
+def test_message_nobody_waits_for_is_marked_unheard(platform, uow, clock, handler):
+    deploy(platform, uow, clock, DIAGRAMS / "message_throw.bpmn")
+    start(platform, uow, clock, handler, "message_throw", {"reply": "kukaan ei kuule"})
+    assert route_thrown_messages(platform, uow, clock) == 1
+    with uow() as unit:
+        (routed,) = unit.session.scalars(select(OutgoingMessage)).all()
+    assert routed.status == "unheard"

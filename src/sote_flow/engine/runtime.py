@@ -193,6 +193,14 @@ class WorkflowRuntime:
         self._run_steps(workflow, report)
         return str(task.task_spec.bpmn_id)
 
+    def thrown_messages(self, workflow: BpmnWorkflow) -> list[tuple[str, Any, dict[str, Any]]]:
+        """Take the messages the workflow threw that nothing inside it caught."""
+        return [
+            (event.event_definition.name, event.payload, dict(event.correlations or {}))
+            for event in workflow.get_events()
+            if isinstance(event.event_definition, MessageEventDefinition)
+        ]
+
     def waiting_messages(self, workflow: BpmnWorkflow) -> list[str]:
         """Return the names of the messages the workflow waits for."""
         return sorted(

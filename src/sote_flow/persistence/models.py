@@ -243,3 +243,19 @@ class WaitingMessage(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instances.id"), index=True)
     name: Mapped[str] = mapped_column(String(255), index=True)
+
+
+class OutgoingMessage(Base):
+    """A message an instance threw; the scheduler routes it to the instances waiting for it."""
+
+    __tablename__ = "outgoing_messages"
+    __table_args__ = (Index("ix_outgoing_messages_status", "status", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime]
+    source_instance_id: Mapped[int | None]
+    name: Mapped[str] = mapped_column(String(255))
+    payload: Mapped[dict[str, Any]]
+    correlations: Mapped[dict[str, Any]]
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending|delivered|unheard
+    delivered_to: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -285,7 +285,6 @@ class TaskRepository:
         self.session.add(task)
 
 
-
 class AccessLog:
     def __init__(self, session: Session) -> None:
         self.session = session

@@ -21,6 +21,7 @@ from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.scheduler.listener import TimerNotificationListener
 from sote_flow.scheduler.smtp import mail_sender
 from sote_flow.services.mail import MailSender, deliver_due_mails
+from sote_flow.services.messages import route_thrown_messages
 from sote_flow.services.platform import Platform
 from sote_flow.services.timers import fire_due_timers, next_due
 
@@ -79,7 +80,7 @@ class TimerScheduler:
         )
         self._scheduler.start()
         self.platform.timer_listeners.append(self.schedule)
-        self.platform.mail_listeners.append(self.send_mail_soon)
+        self.platform.outbox_listeners.append(self.send_mail_soon)
         if self._listener is not None:
             self._listener.start()
         self.schedule(self.clock())
@@ -89,8 +90,8 @@ class TimerScheduler:
         """Stop the jobs and the listener (running work finishes first)."""
         if self.schedule in self.platform.timer_listeners:
             self.platform.timer_listeners.remove(self.schedule)
-        if self.send_mail_soon in self.platform.mail_listeners:
-            self.platform.mail_listeners.remove(self.send_mail_soon)
+        if self.send_mail_soon in self.platform.outbox_listeners:
+            self.platform.outbox_listeners.remove(self.send_mail_soon)
         if self._listener is not None:
             self._listener.stop()
         self._scheduler.shutdown(wait=True)
@@ -135,8 +136,9 @@ class TimerScheduler:
         )
 
     def send_mail(self) -> None:
-        """Deliver every mail that is due."""
+        """Deliver every mail that is due and route the messages instances threw."""
         try:
+            route_thrown_messages(self.platform, self.unit_of_work, self.clock)
             deliver_due_mails(self.platform, self.unit_of_work, self.clock, self.sender)
         except Exception:  # a failing round must not stop the scheduler; the next one retries
-            log.exception("delivering mail failed")
+            log.exception("delivering the outbox failed")

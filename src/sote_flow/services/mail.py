@@ -50,7 +50,7 @@ def queue_mails(
             )
             queued += 1
     if queued:
-        for listener in platform.mail_listeners:
+        for listener in platform.outbox_listeners:
             uow.after_commit(listener)
     return queued
 

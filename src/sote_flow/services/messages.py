@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import select
@@ -10,11 +10,12 @@ from sqlalchemy import select
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import NotFound
 from sote_flow.engine.runtime import RunContext
-from sote_flow.persistence.models import WaitingMessage
+from sote_flow.persistence.models import OutgoingMessage, WaitingMessage
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.services.actors import Actor, require_writer
 from sote_flow.services.platform import Platform
 from sote_flow.services.submissions import check_submission
+from sote_flow.services.system import SYSTEM_ACTOR
 from sote_flow.services.workflow_state import save_workflow
 
 
@@ -35,6 +36,64 @@ def send_message(
     """
     require_writer(actor)
     check_submission(None, payload, platform.client_numbers)
+    delivered = _deliver(
+        platform, actor, uow, clock, name, payload, correlations or {}, instance_id
+    )
+    if not delivered:
+        raise NotFound(f"Yksikään prosessi ei odota viestiä {name!r}.")
+    uow.commit()
+    return delivered
+
+
+def route_thrown_messages(
+    platform: Platform, unit_of_work: Callable[[], UnitOfWork], clock: Clock, batch: int = 50
+) -> int:
+    """Deliver the messages instances threw, each once; returns how many were routed."""
+    with unit_of_work() as uow:
+        pending = uow.session.scalars(
+            select(OutgoingMessage.id)
+            .where(OutgoingMessage.status == "pending")
+            .order_by(OutgoingMessage.id)
+            .limit(batch)
+        ).all()
+    routed = 0
+    for message_id in pending:
+        with unit_of_work() as uow:
+            message = uow.session.scalar(
+                select(OutgoingMessage)
+                .where(OutgoingMessage.id == message_id, OutgoingMessage.status == "pending")
+                .with_for_update(skip_locked=True)
+            )
+            if message is None:  # another scheduler has it, or had it
+                continue
+            delivered = _deliver(
+                platform,
+                SYSTEM_ACTOR,
+                uow,
+                clock,
+                message.name,
+                message.payload,
+                message.correlations,
+                None,
+            )
+            # Nobody waiting now means nobody hears it: the engine queues no messages.
+            message.status = "delivered" if delivered else "unheard"
+            message.delivered_to = {"instances": delivered}
+            uow.commit()
+            routed += 1
+    return routed
+
+
+def _deliver(
+    platform: Platform,
+    actor: Actor,
+    uow: UnitOfWork,
+    clock: Clock,
+    name: str,
+    payload: Mapping[str, Any],
+    correlations: Mapping[str, Any],
+    instance_id: int | None,
+) -> list[int]:
     query = select(WaitingMessage.instance_id).where(WaitingMessage.name == name)
     if instance_id is not None:
         query = query.where(WaitingMessage.instance_id == instance_id)
@@ -45,9 +104,7 @@ def send_message(
             continue
         ctx = RunContext(instance.id, instance.process_key, actor.username, clock)
         workflow, report = platform.runtime.load(instance.state, ctx)
-        if not platform.runtime.deliver_message(
-            workflow, report, name, payload, correlations or {}
-        ):
+        if not platform.runtime.deliver_message(workflow, report, name, payload, correlations):
             continue
         uow.history.append(
             at=clock(),
@@ -59,7 +116,4 @@ def send_message(
         )
         save_workflow(platform, uow, clock, instance, workflow, report, actor.username)
         delivered.append(instance.id)
-    if not delivered:
-        raise NotFound(f"Yksikään prosessi ei odota viestiä {name!r}.")
-    uow.commit()
     return delivered

@@ -30,8 +30,8 @@ class Platform:
     specs: SpecCache = field(default_factory=SpecCache)
     # Called after commit with the new earliest due time whenever a save sets a timer.
     timer_listeners: list[Callable[[datetime | None], None]] = field(default_factory=list)
-    # Called after commit whenever a use case queued mail.
-    mail_listeners: list[Callable[[], None]] = field(default_factory=list)
+    # Called after commit whenever a use case queued mail or threw a message.
+    outbox_listeners: list[Callable[[], None]] = field(default_factory=list)
     _form_cache: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict, repr=False)
 
     @property

@@ -11,7 +11,14 @@ from sqlalchemy import delete
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import EngineFailure
 from sote_flow.engine.runtime import StepReport
-from sote_flow.persistence.models import DueTimer, HumanTask, ProcessInstance, WaitingMessage
+from sote_flow.persistence.history import to_plain_json
+from sote_flow.persistence.models import (
+    DueTimer,
+    HumanTask,
+    OutgoingMessage,
+    ProcessInstance,
+    WaitingMessage,
+)
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.services.mail import queue_mails
 from sote_flow.services.platform import Platform
@@ -41,6 +48,20 @@ def save_workflow(
     if report.mails:
         queued = queue_mails(platform, uow, clock, instance.id, report.mails)
         history.add("mail_queued", None, None, {"mails": len(report.mails), "recipients": queued})
+    for name, payload, correlations in platform.runtime.thrown_messages(workflow):
+        uow.session.add(
+            OutgoingMessage(
+                created_at=now,
+                source_instance_id=instance.id,
+                name=name,
+                payload=to_plain_json(payload if isinstance(payload, dict) else {"value": payload}),
+                correlations=to_plain_json(correlations),
+                status="pending",
+            )
+        )
+        history.add("message_sent", None, None, {"message": name})
+        for listener in platform.outbox_listeners:
+            uow.after_commit(listener)
     failure = report.failure
     if failure is None:
         try:

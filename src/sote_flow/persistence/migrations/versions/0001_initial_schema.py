@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 10:52:47.750966
+Create Date: 2026-11-22 11:07:28.911140
 """
 
 from collections.abc import Sequence
@@ -82,6 +82,20 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('outbox_mails', schema=None) as batch_op:
         batch_op.create_index('ix_outbox_status_next', ['status', 'next_attempt_at'], unique=False)
+
+    op.create_table('outgoing_messages',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('source_instance_id', sa.Integer(), nullable=True),
+    sa.Column('name', sa.String(length=255), nullable=False),
+    sa.Column('payload', sa.JSON(), nullable=False),
+    sa.Column('correlations', sa.JSON(), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('delivered_to', sa.JSON(), nullable=True),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('outgoing_messages', schema=None) as batch_op:
+        batch_op.create_index('ix_outgoing_messages_status', ['status', 'id'], unique=False)
 
     op.create_table('process_versions',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -246,6 +260,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_process_versions_key'))
 
     op.drop_table('process_versions')
+    with op.batch_alter_table('outgoing_messages', schema=None) as batch_op:
+        batch_op.drop_index('ix_outgoing_messages_status')
+
+    op.drop_table('outgoing_messages')
     with op.batch_alter_table('outbox_mails', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_status_next')
 
