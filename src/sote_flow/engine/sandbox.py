@@ -1,16 +1,14 @@
 """Allow-list sandbox for the Python in diagrams: conditions, scripts, timers, DMN cells.
 
-Code is checked against allow-lists of syntax, names and attributes, rewritten so that loops,
-calls and growing operations charge a per-evaluation budget, and run with a few safe builtins.
-One C-level operation on data shared many times over (hashing a tuple nested in itself sixty
-times) can still run long, so run engine steps in workers with a timeout and memory limit too.
-"""
+Code is checked against allow-lists, rewritten so that loops, calls and growing operations charge
+a per-evaluation budget, and run with a few safe builtins. One C-level operation on data shared
+many times over (hashing t after 60 rounds of t = (t, t)) can still run long: run engine steps
+in workers with a timeout and a memory limit too."""
 
 from __future__ import annotations
 
 import ast
 import builtins
-import copy
 import itertools
 import operator
 import re
@@ -44,11 +42,9 @@ _STATEMENT_NODES: tuple[type[ast.AST], ...] = (
     ast.Module, ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.If, ast.For, ast.Pass,
     ast.Break, ast.Continue,
 )
-_REFUSED: dict[type[ast.AST], str] = {
-    ast.Import: "imports", ast.ImportFrom: "imports", ast.Lambda: "lambda expressions",
-    ast.FunctionDef: "function definitions", ast.ClassDef: "class definitions",
-    ast.While: "while loops", ast.Try: "try statements", ast.With: "with statements",
-    ast.Raise: "raise statements", ast.Global: "global statements", ast.Delete: "del statements",
+_REFUSED: dict[type[ast.AST], str] = {  # others are named "try statements" and so on
+    ast.Import: "imports", ast.ImportFrom: "imports", ast.FunctionDef: "function definitions",
+    ast.ClassDef: "class definitions", ast.While: "while loops", ast.Delete: "del statements",
     ast.NamedExpr: "assignment expressions (:=)", ast.Starred: "starred expressions (*x)",
 }
 # Fields and methods of str, list, dict, set, date, datetime and timedelta that cannot reach
@@ -71,13 +67,15 @@ _OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
 _PYTHON_BUILTINS = frozenset(dir(builtins))
 _WIDE_PRINTF = re.compile(r"%(\([^)]*\))?[-#0 +]*(\*|\d{4}|\d*\.(\*|\d{4}))")
 _ITEMS_PER_STEP = 100  # copying about this many items costs as much as one interpreted step
-# Returned and stored values may outgrow what one operation may build (task data grows over
-# many steps) but stay bounded, because parts shared many times over multiply when serialized.
+# Returned or stored values may outgrow one operation's max_size (task data grows over many
+# steps) but stay bounded: parts shared many times over multiply when serialized.
 _STORED_SIZE_FACTOR = 100
 _SIZED = (str, bytes, list, tuple, dict, set, frozenset)
-_SEQUENCES = (str, list, tuple)
-_SCALARS = (str, int, float, bool, type(None), datetime, timedelta, UUID)  # what Spiff stores
+_SEQUENCES = (str, bytes, list, tuple)
+_SCALARS = (str, int, float, bool, type(None), datetime, timedelta, UUID)  # Spiff serializes
 _KEYS = (str, int, float, bool, type(None))
+_MAX_DEPTH = 100  # the serializer and str() recurse once per level or more
+_TOO_LARGE = "value would be too large (more than {} items or characters)"
 
 
 class _Rewriter(ast.NodeTransformer):
@@ -95,7 +93,9 @@ class _Rewriter(ast.NodeTransformer):
 
     def generic_visit(self, node: ast.AST) -> ast.AST:
         if not isinstance(node, self.allowed):
-            self.refuse(node, f"{_REFUSED.get(type(node), type(node).__name__)} are not allowed")
+            kind = "statements" if isinstance(node, ast.stmt) else "expressions"
+            what = _REFUSED.get(type(node), f"{type(node).__name__.lower()} {kind}")
+            self.refuse(node, f"{what} are not allowed")
         return super().generic_visit(node)
 
     def visit_Name(self, node: ast.Name) -> ast.Name:
@@ -104,17 +104,12 @@ class _Rewriter(ast.NodeTransformer):
         (self.loaded if isinstance(node.ctx, ast.Load) else self.stored).add(node.id)
         return node
 
-    def visit_Constant(self, node: ast.Constant) -> ast.Constant:
-        if isinstance(node.value, bytes):
-            self.refuse(node, "bytes literals are not allowed")
-        return node
-
     def visit_Attribute(self, node: ast.Attribute) -> ast.expr:
+        self.generic_visit(node)  # first, so that the refusal names the innermost culprit
         if node.attr not in _ATTRIBUTES:
             self.refuse(node, f"attribute {node.attr!r} is not allowed")
         if not isinstance(node.ctx, ast.Load):
             self.refuse(node, "assigning to attributes is not allowed")
-        self.generic_visit(node)
         if node.attr in _GUARDED_METHODS:
             return _guard("_method", node.value, ast.Constant(node.attr))
         return node
@@ -150,26 +145,20 @@ class _Rewriter(ast.NodeTransformer):
     def visit_BinOp(self, node: ast.BinOp) -> ast.expr:
         self.generic_visit(node)
         op = type(node.op).__name__
-        if op not in _OPERATORS:
-            return node
-        return _guard("_binop", ast.Constant(op), node.left, node.right)
+        if op in _OPERATORS:
+            return _guard("_binop", ast.Constant(op), node.left, node.right)
+        return node
 
     def visit_AugAssign(self, node: ast.AugAssign) -> ast.stmt:
-        target = node.target
-        if not isinstance(target, ast.Name) and not (
-            isinstance(target, ast.Subscript)
-            and isinstance(target.value, ast.Name)
-            and isinstance(target.slice, ast.Name | ast.Constant)
-        ):
-            self.refuse(node, "augmented assignment is only allowed to a name or name[key]")
         self.generic_visit(node)
-        op = type(node.op).__name__
-        if op not in _OPERATORS:
+        op, target = ast.Constant(type(node.op).__name__), node.target
+        if op.value not in _OPERATORS:
             return node
-        current = copy.deepcopy(target)  # a name or name[key]: reading it again is harmless
-        current.ctx = ast.Load()
-        value = _guard("_binop", ast.Constant(op), current, node.value)
-        return ast.Assign(targets=[target], value=value)
+        if isinstance(target, ast.Subscript):  # evaluates the container and key only once
+            return ast.Expr(_guard("_augitem", op, target.value, target.slice, node.value))
+        assert isinstance(target, ast.Name)  # attribute targets were refused above
+        current = ast.Name(target.id, ast.Load())
+        return ast.Assign(targets=[target], value=_guard("_binop", op, current, node.value))
 
 
 def _guard(name: str, *args: ast.expr) -> ast.Call:
@@ -190,39 +179,38 @@ def _compile(source: str, mode: Literal["eval", "exec"]) -> tuple[CodeType, froz
     return code, frozenset(unprovided)
 
 
-def _too_large(limit: int) -> SandboxError:
-    return SandboxError(f"value would be too large (more than {limit} items or characters)")
-
-
 def _measure(value: Any, limit: int) -> bool:
     """Refuse a value longer than `limit` written out, or containing itself; True if plain data.
 
-    Shared parts count each time they appear, as in str() or JSON, but are walked only once."""
+    Shared parts count each time they appear, as in str() or JSON, but are walked only once.
+    """
     sizes: dict[int, int] = {}
     plain = True
 
-    def size(item: Any) -> int:
+    def size(item: Any, depth: int = 0) -> int:
         nonlocal plain
         if not isinstance(item, list | tuple | dict | set | frozenset):
             plain = plain and isinstance(item, _SCALARS)
             return len(item) if isinstance(item, str | bytes) else 1
         known = sizes.get(id(item))
+        if depth > _MAX_DEPTH:
+            raise SandboxError(f"value is nested more than {_MAX_DEPTH} levels deep")
         if known is None:
             sizes[id(item)] = -1  # until measured: meeting it again means it contains itself
             if isinstance(item, dict):
                 plain = plain and all(isinstance(key, _KEYS) for key in item)
             plain = plain and isinstance(item, list | tuple | dict)
             parts = itertools.chain.from_iterable(item.items()) if isinstance(item, dict) else item
-            known = len(item) + sum(size(part) for part in parts)
+            known = len(item) + sum(size(part, depth + 1) for part in parts)
             if known > limit:
-                raise _too_large(limit)
+                raise SandboxError(_TOO_LARGE.format(limit))
             sizes[id(item)] = known
         elif known < 0:
             raise SandboxError("a value that contains itself is not allowed")
         return known
 
     if size(value) > limit:
-        raise _too_large(limit)
+        raise SandboxError(_TOO_LARGE.format(limit))
     return plain
 
 
@@ -236,10 +224,9 @@ def _result_size(op: str, left: Any, right: Any) -> int:
         return (left.bit_length() + right.bit_length()) // 4
     if op == "Add" and isinstance(left, _SEQUENCES) and isinstance(right, _SEQUENCES):
         return len(left) + len(right)
-    if op == "Mult" and isinstance(left, _SEQUENCES) and isinstance(right, int):
-        return len(left) * max(right, 0)
-    if op == "Mult" and isinstance(right, _SEQUENCES) and isinstance(left, int):
-        return len(right) * max(left, 0)
+    sequence, times = (right, left) if isinstance(left, int) else (left, right)
+    if op == "Mult" and isinstance(sequence, _SEQUENCES) and isinstance(times, int):
+        return len(sequence) * max(times, 0)
     return 0
 
 
@@ -254,8 +241,11 @@ class _Budget:
     def globals(self) -> dict[str, Any]:
         return {
             "_iter": self.iterate, "_result": self.result, "_text": self.text,
-            "_binop": self.binop, "_method": self.method,
-            "__builtins__": {**SAFE_BUILTINS, "range": self.make_range, "str": self.to_str},
+            "_binop": self.binop, "_augitem": self.augitem, "_method": self.method,
+            "__builtins__": {
+                **SAFE_BUILTINS, "range": self.make_range,
+                "str": lambda value="": str(self.text(value)),
+            },
         }  # fmt: skip
 
     def charge(self, steps: int) -> None:
@@ -266,7 +256,7 @@ class _Budget:
 
     def allocate(self, size: int) -> None:
         if size > self.max_size:
-            raise _too_large(self.max_size)
+            raise SandboxError(_TOO_LARGE.format(self.max_size))
         self.charge(1 + size // _ITEMS_PER_STEP)
 
     def iterate(self, iterable: Iterable[Any]) -> Iterator[Any]:
@@ -282,21 +272,21 @@ class _Budget:
         _measure(value, self.max_size)
         return value
 
-    def to_str(self, value: Any = "") -> str:
-        return str(self.text(value))
-
     def make_range(self, *args: int) -> range:
         numbers = range(*args)
         self.allocate(len(numbers))  # OverflowError beyond sys.maxsize items
         return numbers
 
     def binop(self, op: str, left: Any, right: Any) -> Any:
-        if op == "Mod" and isinstance(left, str):
-            if _WIDE_PRINTF.search(left):
+        if op == "Mod" and isinstance(left, str | bytes):
+            if _WIDE_PRINTF.search(str(left)):  # the repr of bytes shows the same specifiers
                 raise SandboxError("% format widths above 999 are not allowed")
             self.text(right)
         self.allocate(_result_size(op, left, right))
         return _OPERATORS[op](left, right)
+
+    def augitem(self, op: str, container: Any, key: Any, value: Any) -> None:
+        container[key] = self.binop(op, container[key], value)
 
     def method(self, obj: Any, name: str) -> Callable[..., Any]:
         if isinstance(obj, list if name == "extend" else str):  # join, replace or extend
@@ -327,11 +317,26 @@ def _sum(values: Iterable[Any], /, start: int | float | timedelta = 0) -> Any:
     return sum(values, start)
 
 
+def _round(number: Any, ndigits: int | None = None) -> Any:
+    """round() to at most 100 digits: rounding an int computes 10 ** -ndigits."""
+    if ndigits is not None and abs(ndigits) > 100:
+        raise SandboxError("round() to more than 100 digits is not allowed")
+    return round(number, ndigits)
+
+
+def _import_time(name: str, *args: Any, **kwargs: Any) -> Any:
+    """C datetime.strftime imports time through the builtins; code cannot name __import__."""
+    if name == "time":
+        return time
+    raise SandboxError("imports are not allowed")
+
+
 # range and str are replaced per evaluation by versions that charge its budget.
 SAFE_BUILTINS: Mapping[str, Any] = MappingProxyType({
+    "__import__": _import_time,
     "abs": abs, "all": all, "any": any, "bool": bool, "dict": dict, "enumerate": enumerate,
     "float": float, "int": int, "len": len, "list": list, "max": max, "min": min,
-    "reversed": reversed, "round": round, "set": set, "sorted": sorted, "sum": _sum,
+    "reversed": reversed, "round": _round, "set": set, "sorted": sorted, "sum": _sum,
     "tuple": tuple, "zip": zip, "date": date, "datetime": datetime, "timedelta": timedelta,
 })  # fmt: skip
 _PROVIDED_BUILTINS = frozenset(SAFE_BUILTINS) | {"range", "str"}
@@ -348,8 +353,7 @@ class SandboxedEnvironment(TaskDataEnvironment):  # type: ignore[misc]
         max_seconds: float = 2.0,
         max_size: int = 100_000,
     ) -> None:
-        # The functions are the environment's globals, as in TaskDataEnvironment: visible to
-        # code, never written to task data, and scripts refuse task data that shadows them.
+        # As in TaskDataEnvironment: functions are never stored; task data may not shadow them.
         super().__init__(dict(functions or {}))
         self.limits = (max_steps, max_seconds, max_size)
         self.max_stored = max_size * _STORED_SIZE_FACTOR
@@ -358,37 +362,33 @@ class SandboxedEnvironment(TaskDataEnvironment):  # type: ignore[misc]
         self, expression: str, context: dict[str, Any], external_context: Any = None
     ) -> Any:
         """Evaluate an expression against task data and return its value."""
-        code, unprovided = _compile(expression, "eval")
-        value = eval(code, self._scope(unprovided, context, external_context))
+        value = eval(*self._prepare(expression, "eval", context, external_context))
         _measure(value, self.max_stored)
         return value
 
     def execute(self, script: str, context: dict[str, Any], external_context: Any = None) -> bool:
         """Run a script; the plain-data variables it leaves are written back into task data."""
         self.check_for_overwrite(context, external_context or {})
-        code, unprovided = _compile(script, "exec")
-        scope = self._scope(unprovided, context, external_context)
+        code, scope = self._prepare(script, "exec", context, external_context)
         provided = scope.keys() - context.keys()
         exec(code, scope)  # on error, task data stays as it was
         for name, value in scope.items():
             if name in provided or name.startswith("_"):
                 continue
-            plain = _measure(value, self.max_stored)  # also checks data changed in place
-            if name in context and context[name] is value:
-                continue
-            if plain:
+            if _measure(value, self.max_stored):  # also checks data changed in place
                 context[name] = value
-            else:  # functions, iterators, ranges, sets, dates: task data must stay serializable
+            elif context.get(name) is not value:  # functions, ranges, sets: not serializable
                 context.pop(name, None)
         return True
 
-    def _scope(
-        self, unprovided: frozenset[str], context: Mapping[str, Any], external_context: Any
-    ) -> dict[str, Any]:
+    def _prepare(
+        self, source: str, mode: Literal["eval", "exec"], context: Any, external_context: Any
+    ) -> tuple[CodeType, dict[str, Any]]:
+        code, unprovided = _compile(source, mode)
         # Guards and builtins come last, so that no task-data key can replace them.
         scope = {**self.globals, **(external_context or {}), **context}
         scope.update(_Budget(*self.limits).globals())
         for name in unprovided:
             if name not in scope:
                 raise SandboxError(f"name {name!r} is not allowed")
-        return scope
+        return code, scope

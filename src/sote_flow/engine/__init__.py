@@ -1,0 +1,1 @@
+"""The workflow engine: SpiffWorkflow parsing, running, timers and the expression sandbox."""
