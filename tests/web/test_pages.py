@@ -137,3 +137,17 @@ def test_overdue_task_is_marked_in_the_queue_in_text(client, app, clock):
     assert "myöhässä" not in client.get("/").get_data(as_text=True)
     clock.advance(timedelta(hours=9))
     assert "myöhässä" in client.get("/").get_data(as_text=True)
+
+
+def test_case_list_shows_own_cases_and_everything_to_auditors(client):
+    login(client, "sanna")
+    assert _start_request(client).status_code == 302
+    own = client.get("/instances/").get_data(as_text=True)
+    assert "Hyväksyntä #1" in own
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    login(client, "tuomas")
+    assert "Hyväksyntä #1" not in client.get("/instances/").get_data(as_text=True)
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    login(client, "tarja")
+    assert "Hyväksyntä #1" in client.get("/instances/?status=running").get_data(as_text=True)
+    assert "Hyväksyntä #1" not in client.get("/instances/?status=completed").get_data(as_text=True)

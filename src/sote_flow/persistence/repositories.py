@@ -185,10 +185,21 @@ class InstanceRepository:
         self.session.add(instance)
         self.session.flush()
 
-    def recent(self, limit: int = 50) -> Sequence[ProcessInstance]:
-        """Return the most recently changed instances."""
-        query = select(ProcessInstance).order_by(ProcessInstance.updated_at.desc()).limit(limit)
-        return self.session.scalars(query).all()
+    def recent(
+        self,
+        limit: int = 50,
+        offset: int = 0,
+        started_by: str | None = None,
+        status: str | None = None,
+    ) -> Sequence[ProcessInstance]:
+        """Return the most recently changed instances, optionally only some starter's or state's."""
+        query = select(ProcessInstance)
+        if started_by is not None:
+            query = query.where(ProcessInstance.started_by == started_by)
+        if status is not None:
+            query = query.where(ProcessInstance.status == status)
+        query = query.order_by(ProcessInstance.updated_at.desc(), ProcessInstance.id.desc())
+        return self.session.scalars(query.limit(limit).offset(offset)).all()
 
 
 class TaskRepository:

@@ -115,6 +115,19 @@ def start_instance(
     return instance
 
 
+STATUSES = ("running", "completed", "error")
+
+
+def list_instances(
+    actor: Actor, uow: UnitOfWork, page: int, page_size: int, status: str | None = None
+) -> Sequence[ProcessInstance]:
+    """Return a page of instances: every one for oversight roles, otherwise the actor's own."""
+    started_by = None if actor.oversees else actor.username
+    offset = (max(page, 1) - 1) * page_size
+    wanted = status if status in STATUSES else None
+    return uow.instances.recent(page_size, offset, started_by=started_by, status=wanted)
+
+
 def view_instance(
     platform: Platform, actor: Actor, uow: UnitOfWork, clock: Clock, instance_id: int
 ) -> InstanceView:
