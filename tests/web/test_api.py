@@ -92,50 +92,33 @@ def test_release_returns_the_task_to_the_group(client):
     assert client.get("/api/v1/tasks?scope=group", headers=tuomas).get_json()["total"] == 1
 
 
+def _deploy_approval(client, headers, replace: tuple[bytes, bytes] = (b"", b"")):
+    """Upload approval.bpmn (optionally with one replacement) and its forms."""
+    diagram = (DIAGRAMS / "approval.bpmn").read_bytes().replace(*replace)
+    files = [(io.BytesIO(diagram), "approval.bpmn")]
+    files += [
+        (io.BytesIO(f.read_bytes()), f.name) for f in sorted(DIAGRAMS.glob("approval-*.json"))
+    ]
+    return client.post(
+        "/api/v1/process-definitions",
+        headers=headers,
+        data={"files": files},
+        content_type="multipart/form-data",
+    )
+
+
 def test_deploy_new_version_and_identical_content(client):
     olli = api_token(client, "olli")
-    diagram = DIAGRAMS / "approval.bpmn"
-    forms = sorted(DIAGRAMS.glob("approval-*.json"))
-    same = client.post(
-        "/api/v1/process-definitions",
-        headers=olli,
-        data=_files(diagram, *forms),
-        content_type="multipart/form-data",
-    )
+    same = _deploy_approval(client, olli)
     assert same.status_code == 200 and same.get_json()["created"] is False
-    changed = diagram.read_bytes().replace(b"Anna numero", b"Anna asianumero")
-    response = client.post(
-        "/api/v1/process-definitions",
-        headers=olli,
-        data={
-            "files": [
-                (io.BytesIO(changed), "approval.bpmn"),
-                *[(io.BytesIO(f.read_bytes()), f.name) for f in forms],
-            ]
-        },
-        content_type="multipart/form-data",
-    )
+    response = _deploy_approval(client, olli, (b"Anna numero", b"Anna asianumero"))
     assert response.status_code == 201
     assert response.get_json()["version"]["version"] == 2
 
 
 def test_refused_deploy_names_file_and_element(client):
-    olli = api_token(client, "olli")
-    broken = (
-        (DIAGRAMS / "approval.bpmn")
-        .read_bytes()
-        .replace(b'id="case/assign_number"', b'id="crm/unknown"')
-    )
-    response = client.post(
-        "/api/v1/process-definitions",
-        headers=olli,
-        data={
-            "files": [
-                (io.BytesIO(broken), "approval.bpmn"),
-                *[(io.BytesIO(f.read_bytes()), f.name) for f in DIAGRAMS.glob("approval-*.json")],
-            ]
-        },
-        content_type="multipart/form-data",
+    response = _deploy_approval(
+        client, api_token(client, "olli"), (b'id="case/assign_number"', b'id="crm/unknown"')
     )
     assert response.status_code == 422
     errors = response.get_json()["errors"]
