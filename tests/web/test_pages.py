@@ -151,3 +151,50 @@ def test_case_list_shows_own_cases_and_everything_to_auditors(client):
     login(client, "tarja")
     assert "Hyväksyntä #1" in client.get("/instances/?status=running").get_data(as_text=True)
     assert "Hyväksyntä #1" not in client.get("/instances/?status=completed").get_data(as_text=True)
+
+
+# Routes an auditor may post to: they change only the auditor's own session or token.
+SESSION_ROUTES = {"auth.login", "auth.logout", "auth.choose_language", "api.issue_token"}
+API_BODIES = {
+    "api.start_instance": {"process_key": "approval", "data": {}},
+    "api.complete_task": {"data": {"decision": "approve"}},
+    "api.send_message": {"name": "vastaus_saapui"},
+}
+
+
+def test_auditor_gets_403_on_every_write_route(client, app):
+    """Walk every POST route of the app with real ids: as an auditor each one answers 403."""
+    from tests.web.conftest import api_token
+    from tests.web.test_api import _deploy_approval
+
+    login(client, "sanna")
+    assert _start_request(client).status_code == 302
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    headers = api_token(client, "tarja")
+    task_id = client.get(
+        "/api/v1/tasks?scope=group", headers=api_token(client, "tuomas")
+    ).get_json()["tasks"][0]["id"]
+    login(client, "tarja")
+    token = csrf_token(client, "/")
+    ids = {"task_id": task_id, "instance_id": 1, "mail_id": 1, "key": "approval"}
+    write_rules = [
+        rule
+        for rule in app.url_map.iter_rules()
+        if "POST" in (rule.methods or set()) and rule.endpoint not in SESSION_ROUTES
+    ]
+    assert len(write_rules) >= 12
+    for rule in write_rules:
+        path = rule.build({arg: ids[arg] for arg in rule.arguments}, append_unknown=False)[1]
+        if rule.endpoint == "api.deploy_definition":
+            response = _deploy_approval(client, headers)
+        elif rule.endpoint.startswith("api."):
+            response = client.post(path, headers=headers, json=API_BODIES.get(rule.endpoint, {}))
+        else:
+            response = client.post(path, data={"csrf_token": token, "decision": "approve"})
+        assert response.status_code == 403, (rule.rule, response.status_code)
+    with app.app_context():
+        from sote_flow.web.deps import unit_of_work
+
+        with unit_of_work() as uow:
+            actions = [e.action for e in uow.history.for_instance(1)]
+    assert "task_claimed" not in actions and "task_completed" not in actions
