@@ -198,3 +198,28 @@ def test_auditor_gets_403_on_every_write_route(client, app):
         with unit_of_work() as uow:
             actions = [e.action for e in uow.history.for_instance(1)]
     assert "task_claimed" not in actions and "task_completed" not in actions
+
+
+def test_auditor_finds_who_read_a_clients_data_and_exports_it(client):
+    login(client, "sanna")
+    instance_path = _start_request(client, client_number="7654321").headers["Location"]
+    client.get(instance_path)  # sanna reads the case
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    login(client, "tarja")
+    page = client.get("/audit/access-log?client_number=7654321").get_data(as_text=True)
+    assert "Historiaketju on ehjä" in page
+    assert "sanna" in page and "7654321" in page and "asiakasasian käsittely" in page
+    other = client.get("/audit/access-log?client_number=1111111").get_data(as_text=True)
+    assert "Ei merkintöjä." in other
+    exported = client.get("/audit/access-log?client_number=7654321&format=json").get_json()
+    assert [(r["username"], r["client_number"]) for r in exported] == [("sanna", "7654321")]
+    csv_text = client.get("/audit/access-log?username=sanna&format=csv").get_data(as_text=True)
+    assert csv_text.splitlines()[0].startswith("at,username,roles")
+    # The auditor's own searches are logged too, with the purpose "valvonta".
+    own = client.get("/audit/access-log?username=tarja&format=json").get_json()
+    assert own and {r["purpose"] for r in own} == {"valvonta"}
+
+
+def test_access_log_is_not_for_staff(client):
+    login(client, "sanna")
+    assert client.get("/audit/access-log").status_code == 403

@@ -123,6 +123,8 @@ class ProcessInstance(Base):
     status: Mapped[str] = mapped_column(String(20))  # running | completed | error
     state: Mapped[bytes] = mapped_column(LargeBinary)
     started_by: Mapped[str] = mapped_column(String(80))
+    # The client the matter concerns (the start form's client-number field), for the access log.
+    client_number: Mapped[str | None] = mapped_column(String(40), index=True)
     started_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]

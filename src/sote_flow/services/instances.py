@@ -21,7 +21,7 @@ from sote_flow.persistence.models import (
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.services.actors import Actor, require_writer
 from sote_flow.services.platform import Platform
-from sote_flow.services.submissions import check_submission
+from sote_flow.services.submissions import check_submission, client_number_of
 from sote_flow.services.workflow_state import save_workflow
 
 
@@ -95,6 +95,7 @@ def start_instance(
         status="running",
         state=b"",
         started_by=actor.username,
+        client_number=client_number_of(startable.form, data),
         started_at=now,
         updated_at=now,
     )

@@ -15,6 +15,15 @@ HETU_MESSAGE = (
 CLIENT_NUMBER_FORMAT = "client-number"
 
 
+def client_number_of(schema: Mapping[str, Any] | None, data: Mapping[str, Any]) -> str | None:
+    """Return the value of the form's client-number field, if it has one and it was given."""
+    for name, prop in ((schema or {}).get("properties") or {}).items():
+        if isinstance(prop, dict) and prop.get("format") == CLIENT_NUMBER_FORMAT:
+            value = data.get(name)
+            return str(value) if value else None
+    return None
+
+
 def check_submission(
     schema: Mapping[str, Any] | None, data: Mapping[str, Any], client_numbers: ClientNumberPolicy
 ) -> None:

@@ -61,6 +61,7 @@ def _register_blueprints(app: Flask) -> None:
     from sote_flow.web import session_user  # noqa: F401  (registers the user loader)
     from sote_flow.web.admin import admin_blueprint
     from sote_flow.web.api import api_blueprint
+    from sote_flow.web.audit import audit_blueprint
     from sote_flow.web.auth import auth_blueprint
     from sote_flow.web.inbox import inbox_blueprint
     from sote_flow.web.instances import instances_blueprint
@@ -72,6 +73,7 @@ def _register_blueprints(app: Flask) -> None:
         processes_blueprint,
         instances_blueprint,
         admin_blueprint,
+        audit_blueprint,
     ):
         app.register_blueprint(blueprint)
     app.register_blueprint(api_blueprint, url_prefix="/api/v1")

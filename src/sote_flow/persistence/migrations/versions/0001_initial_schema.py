@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 11:07:28.911140
+Create Date: 2026-11-22 11:17:09.276710
 """
 
 from collections.abc import Sequence
@@ -145,6 +145,7 @@ def upgrade() -> None:
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('state', sa.LargeBinary(), nullable=False),
     sa.Column('started_by', sa.String(length=80), nullable=False),
+    sa.Column('client_number', sa.String(length=40), nullable=True),
     sa.Column('started_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('ended_at', sa.DateTime(timezone=True), nullable=True),
@@ -157,6 +158,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('process_instances', schema=None) as batch_op:
         batch_op.create_index('ix_instances_key_status', ['process_key', 'status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_process_instances_client_number'), ['client_number'], unique=False)
         batch_op.create_index(batch_op.f('ix_process_instances_next_timer_at'), ['next_timer_at'], unique=False)
 
     op.create_table('user_groups',
@@ -248,6 +250,7 @@ def downgrade() -> None:
     op.drop_table('user_groups')
     with op.batch_alter_table('process_instances', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_process_instances_next_timer_at'))
+        batch_op.drop_index(batch_op.f('ix_process_instances_client_number'))
         batch_op.drop_index('ix_instances_key_status')
 
     op.drop_table('process_instances')

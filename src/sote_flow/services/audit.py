@@ -1,0 +1,79 @@
+"""Auditors' questions: who processed a client's data, when and why (asiakastietolaki 703/2023)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from sote_flow.domain.clock import Clock
+from sote_flow.domain.roles import Role
+from sote_flow.persistence.history import ChainReport
+from sote_flow.persistence.models import AccessLogEntry, ProcessInstance
+from sote_flow.persistence.unit_of_work import UnitOfWork
+from sote_flow.services.actors import Actor, require_role
+from sote_flow.services.instances import log_read
+
+MAX_ROWS = 5000
+
+
+@dataclass(frozen=True)
+class AccessQuery:
+    """Filters of an access-log search; empty ones are not applied."""
+
+    client_number: str | None = None
+    username: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class AccessRow:
+    """One read of client data: who, when, with which roles, what and why."""
+
+    entry: AccessLogEntry
+    client_number: str | None
+
+
+@dataclass(frozen=True)
+class AuditView:
+    """The auditor's page: matching access-log rows and the state of the history chain."""
+
+    rows: Sequence[AccessRow]
+    chain: ChainReport
+
+
+def audit_view(actor: Actor, uow: UnitOfWork, clock: Clock, query: AccessQuery) -> AuditView:
+    """Search the access log and verify the history chain; the search itself is logged."""
+    view = AuditView(search_access_log(actor, uow, query), verify_history(actor, uow))
+    log_read(uow, clock, actor, "access_log", query.client_number or "*", None, actor.purpose)
+    uow.commit()
+    return view
+
+
+def search_access_log(actor: Actor, uow: UnitOfWork, query: AccessQuery) -> Sequence[AccessRow]:
+    """Return the matching access-log entries, newest first (auditors and administrators)."""
+    require_role(actor, Role.AUDITOR, Role.ADMINISTRATOR)
+    statement = (
+        select(AccessLogEntry, ProcessInstance.client_number)
+        .outerjoin(ProcessInstance, ProcessInstance.id == AccessLogEntry.instance_id)
+        .order_by(AccessLogEntry.at.desc(), AccessLogEntry.id.desc())
+        .limit(MAX_ROWS)
+    )
+    if query.client_number:
+        statement = statement.where(ProcessInstance.client_number == query.client_number)
+    if query.username:
+        statement = statement.where(AccessLogEntry.username == query.username)
+    if query.since:
+        statement = statement.where(AccessLogEntry.at >= query.since)
+    if query.until:
+        statement = statement.where(AccessLogEntry.at < query.until)
+    return [AccessRow(entry, client) for entry, client in uow.session.execute(statement).all()]
+
+
+def verify_history(actor: Actor, uow: UnitOfWork) -> ChainReport:
+    """Walk the history hash chain (auditors and administrators)."""
+    require_role(actor, Role.AUDITOR, Role.ADMINISTRATOR)
+    return uow.history.verify()
