@@ -44,6 +44,5 @@ def database_url(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def smtp_server() -> Iterator[CapturingSmtpServer]:
-    server = CapturingSmtpServer().start()
-    yield server
-    server.stop()
+    with CapturingSmtpServer() as server:
+        yield server
