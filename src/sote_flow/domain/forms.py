@@ -195,6 +195,7 @@ def describe_data(
     for schema in schemas:
         for name, prop in (schema.get("properties") or {}).items():
             known.setdefault(name, prop)
+    known.setdefault("started_by", {"title": "Aloittaja"})  # set by the application
     ordered = [n for n in known if n in data] + sorted(n for n in data if n not in known)
     return [
         (str(known.get(name, {}).get("title") or name), _readable(known.get(name, {}), data[name]))

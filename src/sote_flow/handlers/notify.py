@@ -9,7 +9,7 @@ from __future__ import annotations
 from sote_flow.handlers.context import HandlerContext, OutgoingMail
 
 
-def notify(ctx: HandlerContext) -> dict[str, str | None]:
+def notify(ctx: HandlerContext) -> None:
     """Queue a mail to `to_group`, `to_role` or `to_user` with `subject` and `body`."""
     targets = {k: ctx.params.get(k) or None for k in ("to_group", "to_role", "to_user")}
     if not any(targets.values()):
@@ -17,4 +17,3 @@ def notify(ctx: HandlerContext) -> dict[str, str | None]:
     subject = str(ctx.params.get("subject") or "sote-flow")
     body = str(ctx.params.get("body") or "")
     ctx.mails.append(OutgoingMail(subject=subject, body=body, **targets))
-    return {"queued_for": next(v for v in targets.values() if v), "subject": subject}
