@@ -30,6 +30,7 @@ WAKE_JOB = "wake-due-timers"
 MAIL_JOB = "deliver-mail-now"
 # SpiffWorkflow fires a timer only once now is strictly later than its due time.
 AFTER_DUE = timedelta(milliseconds=1)
+RETRY_DELAY = timedelta(seconds=1)
 
 
 class TimerScheduler:
@@ -116,13 +117,19 @@ class TimerScheduler:
 
     def run_due(self) -> None:
         """Fire what is due now, then point the wake job at the next due timer."""
+        fired = 0
         try:
             fired = fire_due_timers(self.platform, self.unit_of_work, self.clock)
             if fired:
                 log.info("fired %d timer(s)", fired)
         except Exception:  # a failing round must not stop the scheduler; the next one retries
             log.exception("firing due timers failed")
-        self.schedule(next_due(self.unit_of_work))
+        due = next_due(self.unit_of_work)
+        if due is not None and not fired and due <= self.clock():
+            # Still overdue after a round that fired nothing: another scheduler holds it, or it
+            # keeps failing. Look again shortly instead of spinning.
+            due = self.clock() + RETRY_DELAY
+        self.schedule(due)
 
     def send_mail_soon(self) -> None:
         """Deliver the outbox now (called after a use case queued mail)."""
