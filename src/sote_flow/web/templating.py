@@ -35,6 +35,8 @@ ACTION_LABELS = {
     "mail_queued": _l("Viesti lähetysjonoon"),
     "instance_retried": _l("Uusi yritys"),
     "mail_retried": _l("Viesti lähetetään uudelleen"),
+    "message_sent": _l("Sanoma lähetetty"),
+    "message_received": _l("Sanoma vastaanotettu"),
     "process_deployed": _l("Otettu käyttöön"),
 }
 
