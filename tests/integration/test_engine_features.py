@@ -31,6 +31,17 @@ def _only_task(uow, actor):
     return page.tasks[0]
 
 
+def _start_approval(platform, uow, clock, people, client_number: str):
+    return start(
+        platform,
+        uow,
+        clock,
+        people["orderer"],
+        "approval",
+        {"client_number": client_number, "amount": 1},
+    )
+
+
 def test_scripts_dmn_prescript_postscript_and_timer_rows(platform, uow, clock, people):
     deploy(platform, uow, clock, DIAGRAMS / "features.bpmn")
     instance = start(
@@ -71,22 +82,8 @@ def test_hostile_condition_marks_the_instance_in_error_and_others_keep_running(
     )
     with uow() as unit:
         deploy_bundle(platform, SYSTEM_ACTOR, unit, clock, ProcessBundle(files))
-    first = start(
-        platform,
-        uow,
-        clock,
-        people["orderer"],
-        "approval",
-        {"client_number": "1234567", "amount": 1},
-    )
-    second = start(
-        platform,
-        uow,
-        clock,
-        people["orderer"],
-        "approval",
-        {"client_number": "7654321", "amount": 2},
-    )
+    first = _start_approval(platform, uow, clock, people, "1234567")
+    second = _start_approval(platform, uow, clock, people, "7654321")
     with uow() as unit:
         page = tasks.group_tasks(people["handler"], unit, 1, 10)
         task = next(t for t in page.tasks if t.instance_id == first.id)
@@ -106,26 +103,12 @@ def test_hostile_condition_marks_the_instance_in_error_and_others_keep_running(
 
 def test_running_instances_stay_on_their_version(platform, uow, clock, people):
     v1 = deploy(platform, uow, clock, DIAGRAMS / "approval.bpmn")
-    old = start(
-        platform,
-        uow,
-        clock,
-        people["orderer"],
-        "approval",
-        {"client_number": "1234567", "amount": 1},
-    )
+    old = _start_approval(platform, uow, clock, people, "1234567")
     files = dict(bundle_from_diagram(DIAGRAMS / "approval.bpmn").files)
     files["approval.bpmn"] = files["approval.bpmn"].replace(b"'HY'", b"'UUSI'")
     with uow() as unit:
         v2 = deploy_bundle(platform, SYSTEM_ACTOR, unit, clock, ProcessBundle(files)).version
-    new = start(
-        platform,
-        uow,
-        clock,
-        people["orderer"],
-        "approval",
-        {"client_number": "1234567", "amount": 1},
-    )
+    new = _start_approval(platform, uow, clock, people, "1234567")
     assert (v1.version, v2.version) == (1, 2)
     with uow() as unit:
         old_view = instances.view_instance(platform, people["orderer"], unit, clock, old.id)
