@@ -21,6 +21,9 @@ $(VENDOR)/.stamp: package.json package-lock.json
 	mkdir -p $(VENDOR)
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
 	cp node_modules/axe-core/axe.min.js $(VENDOR)/
+	cp node_modules/bpmn-js/dist/bpmn-modeler.production.min.js $(VENDOR)/
+	cp node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js $(VENDOR)/
+	rm -rf $(VENDOR)/bpmn-js && cp -r node_modules/bpmn-js/dist/assets $(VENDOR)/bpmn-js
 	touch $@
 
 translations: $(STAMP)
