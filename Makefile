@@ -41,6 +41,7 @@ bench: install
 	$(BIN)/python bench/complete_task.py
 	$(BIN)/python bench/inbox.py
 	$(BIN)/python bench/timer_lateness.py
+	$(BIN)/python bench/order_rounds.py
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR)

@@ -7,99 +7,29 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from sote_flow.domain.errors import Conflict, InvalidInput, PermissionDenied
 from sote_flow.domain.weekdays import FINNISH_TIME
-from sote_flow.persistence.models import OutboxMail
-from sote_flow.services import instances, tasks
-from sote_flow.services.demo import DEMO_GROUPS
+from sote_flow.persistence.models import (
+    DueTimer,
+    HistoryEntry,
+    OrderStateChange,
+    OutboxMail,
+    ProcessInstance,
+)
+from sote_flow.services import tasks
+from sote_flow.services.orders import actions
 from sote_flow.services.timers import fire_due_timers
-from tests.support.factories import PROCESSES, deploy, make_actor, make_groups, start
-
-ORDER = {
-    "client_number": "1000234",
-    "municipality": "Kotka",
-    "urgency": "kiireellinen",
-    "law": "sosiaalihuoltolaki",
-    "service": "perhetyo",
-    "producer_group": "psykososiaalinen_kotikuntoutus",
-    "needs": ["arjen_hallinta", "muu"],
-    "needs_other": "Vuorokausirytmi",
-}
+from tests.support.orders import OrderDriver, make_order_people
 
 
 @pytest.fixture
 def people(platform, uow, clock):
-    make_groups(uow, *DEMO_GROUPS)
-    deploy(platform, uow, clock, PROCESSES / "service_order.bpmn")
-    return {
-        "orderer": make_actor(uow, clock, "sanna", ["social_worker"], ["sosiaalityontekijat"]),
-        "family_admin": make_actor(
-            uow, clock, "tuomas", ["producer_admin"], ["lapsiperheiden_avopalvelut"]
-        ),
-        "rehab_admin": make_actor(
-            uow,
-            clock,
-            "tiina",
-            ["producer_admin"],
-            ["psykososiaalinen_kotikuntoutus"],
-            email="tiina@example.test",
-        ),
-        "manager": make_actor(uow, clock, "paula", ["service_manager"], email="paula@example.test"),
-    }
+    return make_order_people(platform, uow, clock)
 
 
-def _only_task(uow, actor, scope="group"):
-    with uow() as unit:
-        page = (tasks.group_tasks if scope == "group" else tasks.my_tasks)(actor, unit, 1, 10)
-    assert page.total == 1, [t.title for t in page.tasks]
-    return page.tasks[0]
-
-
-def _complete(platform, uow, clock, actor, task, data):
-    with uow() as unit:
-        tasks.complete_task(platform, actor, unit, clock, task.id, data)
-
-
-def test_order_goes_to_the_chosen_producer_and_through_an_info_request(
-    platform, uow, clock, people
-):
-    instance = start(platform, uow, clock, people["orderer"], "service_order", ORDER)
-    with uow() as unit:
-        assert tasks.group_tasks(people["family_admin"], unit, 1, 10).total == 0
-    take = _only_task(uow, people["rehab_admin"])
-    assert take.title == "Ota tilaus käsittelyyn"
-    _complete(
-        platform,
-        uow,
-        clock,
-        people["rehab_admin"],
-        take,
-        {"decision": "lisatietoja", "info_request": "Onko perheessä alle 3-vuotiaita?"},
-    )
-
-    answer = _only_task(uow, people["orderer"], scope="mine")
-    assert answer.title == "Täydennä tilausta"
-    _complete(platform, uow, clock, people["orderer"], answer, {"info_answer": "Kyllä, yksi."})
-
-    take_again = _only_task(uow, people["rehab_admin"])
-    _complete(platform, uow, clock, people["rehab_admin"], take_again, {"decision": "kasittelyyn"})
-    plan = _only_task(uow, people["rehab_admin"])
-    _complete(
-        platform,
-        uow,
-        clock,
-        people["rehab_admin"],
-        plan,
-        {"planned_start": "2026-12-01", "family_worker": "pekka"},
-    )
-    record = _only_task(uow, people["rehab_admin"])
-    _complete(platform, uow, clock, people["rehab_admin"], record, {"actual_start": "2026-12-02"})
-
-    with uow() as unit:
-        view = instances.view_instance(platform, people["manager"], unit, clock, instance.id)
-    assert view.instance.status == "completed"
-    assert view.data["order_number"] == f"PT-2026-{instance.id:06d}"
-    assert view.data["info_answer"] == "Kyllä, yksi."
-    assert view.data["actual_start"] == "2026-12-02"
+@pytest.fixture
+def driver(platform, uow, clock, people):
+    return OrderDriver(platform, uow, clock, people)
 
 
 def _outbox(uow):
@@ -110,6 +40,183 @@ def _outbox(uow):
         ]
 
 
+def _states(uow, instance_id):
+    with uow() as unit:
+        query = select(OrderStateChange.state).where(OrderStateChange.instance_id == instance_id)
+        return list(unit.session.scalars(query.order_by(OrderStateChange.id)))
+
+
+def _history(uow, instance_id, action):
+    with uow() as unit:
+        query = select(HistoryEntry).where(
+            HistoryEntry.instance_id == instance_id, HistoryEntry.action == action
+        )
+        return list(unit.session.scalars(query))
+
+
+def test_order_through_an_information_request_to_started(platform, uow, clock, people, driver):
+    instance = driver.order()
+    order = driver.projection()
+    assert (order.state, order.order_number) == ("saapunut", f"PT-2026-{instance.id:06d}")
+    assert (order.client_number, order.orderer, order.municipality) == ("1000234", "sofia", "Kotka")
+
+    clock.now += timedelta(hours=2)
+    driver.take()
+    order = driver.projection()
+    assert (order.state, order.handler, order.taken_at) == ("kasittelyssa", "aino", clock.now)
+    assert driver.open_elements() == ["plan_service"]
+    with uow() as unit:  # the plan task suggests the family worker whose skills and area fit
+        (plan,) = unit.tasks.for_instance(instance.id)
+        view = tasks.open_task(platform, people.admin, unit, clock, plan.id)
+    (suggestion,) = view.data["worker_suggestions"]
+    assert (suggestion["username"], suggestion["matched_skills"]) == ("pekka", ["arjen_hallinta"])
+    assert view.form["properties"]["family_worker"]["oneOf"][0]["const"] == "pekka"
+    with pytest.raises(InvalidInput) as refused:  # only a listed family worker is accepted
+        driver.complete(people.admin, "plan_service", {"decision": "suunniteltu",
+                        "planned_start": "2026-12-07", "family_worker": "otto"})  # fmt: skip
+    assert [e.field for e in refused.value.errors] == ["family_worker"]
+
+    question = {"decision": "lisatietoja", "info_request": "Onko perheessä alle 3-vuotiaita?"}
+    driver.complete(people.admin, "plan_service", question)
+    assert driver.projection().waiting_for_info is True
+    with uow() as unit:  # the question is the orderer's own task
+        (answer,) = unit.tasks.for_instance(instance.id)
+        assert (answer.element_id, answer.assignee_id) == ("answer_info", people.orderer.user_id)
+    driver.complete(people.orderer, "answer_info", {"info_answer": "Kyllä, yksi."})
+    order = driver.projection()
+    assert (order.state, order.waiting_for_info) == ("kasittelyssa", False)
+    with uow() as unit:  # back to the admin who took it, not to the whole group
+        (plan,) = unit.tasks.for_instance(instance.id)
+        assert (plan.element_id, plan.assignee_id) == ("plan_service", people.admin.user_id)
+
+    driver.plan(planned_start="2026-12-07")
+    order = driver.projection()
+    assert (order.state, order.planned_start, order.family_worker) == (
+        "jonossa",
+        "2026-12-07",
+        "pekka",
+    )
+    driver.record_start(actual_start="2026-12-08")
+    order = driver.projection()
+    assert (order.state, order.started_on) == ("kasitelty", "2026-12-08")
+    assert order.closed_at == clock.now
+    assert _states(uow, instance.id) == ["saapunut", "kasittelyssa", "jonossa", "kasitelty"]
+    number = order.order_number
+    assert _outbox(uow) == [
+        ("aino@ex.test", f"Uusi palvelutilaus {number}"),
+        ("pekka@ex.test", f"Sinulle on suunniteltu palvelutilaus {number}"),
+        ("sofia@ex.test", f"Palvelutilauksen {number} palvelu on alkanut"),
+    ]
+
+
+def test_another_admin_takes_over_and_both_names_are_logged(
+    platform, uow, clock, people, driver
+):
+    driver.order()
+    driver.take()
+    with uow() as unit:
+        actions.take_over_order(platform, people.other_admin, unit, clock, driver.instance_id)
+    assert driver.projection().handler == "anni"
+    (entry,) = _history(uow, driver.instance_id, "order_taken_over")
+    assert (entry.actor, entry.data) == ("anni", {"from": "aino", "to": "anni"})
+    with pytest.raises(PermissionDenied):  # the task is no longer aino's
+        driver.plan(people.admin)
+    driver.plan(people.other_admin)
+    assert driver.projection().state == "jonossa"
+
+
+@pytest.mark.parametrize("who", ["outsider_admin", "manager", "orderer"])
+def test_only_an_admin_of_the_group_may_take_over(platform, uow, clock, people, driver, who):
+    driver.order()
+    driver.take()
+    with uow() as unit, pytest.raises(PermissionDenied):
+        actions.take_over_order(platform, getattr(people, who), unit, clock, driver.instance_id)
+    assert driver.projection().handler == "aino"
+
+
+def test_orderer_cancels_with_a_reason_before_the_service_starts(
+    platform, uow, clock, people, driver
+):
+    instance = driver.order()
+    with uow() as unit, pytest.raises(InvalidInput):
+        actions.cancel_order(platform, people.orderer, unit, clock, instance.id, "  ")
+    with uow() as unit, pytest.raises(PermissionDenied):
+        actions.cancel_order(platform, people.admin, unit, clock, instance.id, "Ei tarvita")
+    assert driver.projection().state == "saapunut"
+
+    with uow() as unit:
+        actions.cancel_order(platform, people.orderer, unit, clock, instance.id, "Perhe muutti.")
+    assert driver.projection().state == "peruttu"
+    assert driver.open_elements() == []
+    with uow() as unit:
+        assert unit.session.get(ProcessInstance, instance.id).status == "cancelled"
+        assert unit.session.scalars(select(DueTimer)).all() == []  # no reminder will follow
+    (entry,) = _history(uow, instance.id, "order_cancelled")
+    assert entry.data == {"reason": "Perhe muutti."}
+    assert _outbox(uow)[-1] == ("aino@ex.test", f"Palvelutilaus PT-2026-{instance.id:06d} peruttu")
+    with uow() as unit, pytest.raises(Conflict):
+        actions.cancel_order(platform, people.orderer, unit, clock, instance.id, "Uudestaan")
+
+
+def test_a_started_service_cannot_be_cancelled(platform, uow, clock, people, driver):
+    driver.order()
+    driver.process()
+    with uow() as unit, pytest.raises(Conflict):
+        actions.cancel_order(platform, people.orderer, unit, clock, driver.instance_id, "Myöhään")
+    assert driver.projection().state == "kasitelty"
+
+
+def test_a_personal_identity_code_in_a_reason_is_refused(platform, uow, clock, people, driver):
+    driver.order()
+    with uow() as unit, pytest.raises(InvalidInput) as refused:
+        actions.cancel_order(
+            platform, people.orderer, unit, clock, driver.instance_id, "Asiakas 131052-308T"
+        )
+    assert refused.value.errors[0].field == "reason"
+    assert driver.projection().state == "saapunut"
+
+
+def test_a_returned_order_is_processed_again_from_the_queue(uow, clock, people, driver):
+    driver.order()
+    with pytest.raises(Conflict):  # only a processed order goes back to the queue
+        driver.return_to_queue()
+    driver.process()
+    clock.now += timedelta(days=30)
+    driver.return_to_queue("Palvelu keskeytyi, jatketaan uudelleen.")
+    order = driver.projection()
+    assert (order.state, order.return_count, order.queued_at) == ("saapunut", 1, clock.now)
+    assert (order.handler, order.planned_start, order.started_on) == (None, None, None)
+    assert order.order_number is not None and order.client_number == "1000234"
+    assert driver.open_elements() == ["take_order"]
+    (entry,) = _history(uow, driver.instance_id, "order_returned")
+    assert entry.data == {"reason": "Palvelu keskeytyi, jatketaan uudelleen.", "round": 2}
+    number = order.order_number
+    assert _outbox(uow)[-1] == ("aino@ex.test", f"Palvelutilaus {number} palautettiin jonoon")
+    driver.process()
+    assert driver.projection().state == "kasitelty"
+
+
+def test_an_order_returned_500_times_stays_small_and_completes(
+    platform, uow, clock, people, driver
+):
+    driver.order()
+    driver.process()
+    with uow() as unit:
+        first_size = len(unit.session.get(ProcessInstance, driver.instance_id).state)
+    for _ in range(500):
+        driver.return_to_queue()
+        driver.process()
+    with uow() as unit:
+        instance = unit.session.get(ProcessInstance, driver.instance_id)
+        size = len(instance.state)
+        assert instance.status == "completed"
+    order = driver.projection()
+    assert (order.state, order.return_count) == ("kasitelty", 500)
+    # The stored workflow holds one round, whatever the number of rounds before it.
+    assert size <= first_size * 1.1, (first_size, size)
+    assert len(_history(uow, driver.instance_id, "order_returned")) == 500
+
+
 @pytest.mark.parametrize(
     ("urgency", "due_local"),
     [
@@ -118,14 +225,13 @@ def _outbox(uow):
     ],
 )
 def test_arrival_mail_and_escalation_when_not_taken_up_in_time(
-    platform, uow, clock, people, urgency, due_local
+    platform, uow, clock, people, driver, urgency, due_local
 ):
-    instance = start(
-        platform, uow, clock, people["orderer"], "service_order", {**ORDER, "urgency": urgency}
-    )
+    instance = driver.order(urgency=urgency)
     number = f"PT-2026-{instance.id:06d}"
-    assert _outbox(uow) == [("tiina@example.test", f"Uusi palvelutilaus {number}")]
-    take = _only_task(uow, people["rehab_admin"])
+    assert _outbox(uow) == [("aino@ex.test", f"Uusi palvelutilaus {number}")]
+    with uow() as unit:
+        (take,) = unit.tasks.for_instance(instance.id)
     assert take.due_at == due_local
 
     clock.now = due_local - timedelta(minutes=1)
@@ -133,8 +239,9 @@ def test_arrival_mail_and_escalation_when_not_taken_up_in_time(
     clock.now = due_local + timedelta(minutes=1)
     assert fire_due_timers(platform, uow, clock) == 1
     assert _outbox(uow)[1:] == [
-        ("tiina@example.test", f"Muistutus: palvelutilaus {number} odottaa käsittelyä"),
-        ("paula@example.test", f"Hälytys: palvelutilaus {number} myöhässä"),
+        ("aino@ex.test", f"Muistutus: palvelutilaus {number} odottaa käsittelyä"),
+        ("maria@ex.test", f"Hälytys: palvelutilaus {number} myöhässä"),
     ]
     # The reminder does not take the task away: it is still open in the producer's queue.
-    assert _only_task(uow, people["rehab_admin"]).id == take.id
+    assert driver.open_elements() == ["take_order"]
+    assert driver.projection().state == "saapunut"

@@ -25,7 +25,7 @@ from sote_flow.engine.parsing import ParsedProcess
 from sote_flow.engine.sandbox import SandboxedEnvironment
 from sote_flow.engine.tasks import FormRef, form_ref, task_properties
 from sote_flow.engine.timers import pending_timers
-from sote_flow.handlers.context import Handler, HandlerContext, OutgoingMail
+from sote_flow.handlers.context import Handler, HandlerContext, OutgoingMail, StaffDirectory
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,7 @@ class RunContext:
     process_key: str
     actor: str
     clock: Clock
+    directory: StaffDirectory | None = None
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,11 @@ class SoteScriptEngine(PythonScriptEngine):  # type: ignore[misc]
         """The clock of the run this engine is attached to."""
         return self._context.clock
 
+    @property
+    def actor(self) -> str:
+        """The username acting in the run this engine is attached to."""
+        return self._context.actor
+
     def call_service(self, task: Any, operation_name: str, operation_params: Any, **_: Any) -> str:
         handler = self._handlers.get(operation_name)
         if handler is None:
@@ -106,6 +112,7 @@ class SoteScriptEngine(PythonScriptEngine):  # type: ignore[misc]
             params=params,
             actor=self._context.actor,
             clock=self._context.clock,
+            directory=self._context.directory,
         )
         try:
             result = handler(ctx)
@@ -179,11 +186,16 @@ class WorkflowRuntime:
         # Task.run() does not check the state itself; a stale request must not complete anything.
         if task is None or task.state != TaskState.READY or not task.task_spec.manual:
             raise Conflict("Tehtävä ei ole enää avoinna.")
+        submitted = dict(data)
+        completer_field = task_properties(task.task_spec).get("recordCompleter")
+        if completer_field:
+            # Set by the engine, not the form: who did this task (e.g. the order's handler).
+            submitted[completer_field] = workflow.script_engine.actor
         add_data = getattr(task.task_spec, "add_data_from_form", None)
         if add_data is not None:
-            add_data(task, dict(data))
+            add_data(task, submitted)
         else:
-            task.data.update(data)
+            task.data.update(submitted)
         try:
             with engine_clock(report.clock):
                 task.run()
@@ -235,6 +247,17 @@ class WorkflowRuntime:
         self._run_steps(workflow, report)
         return True
 
+    def set_ready_data(self, workflow: BpmnWorkflow, data: Mapping[str, Any]) -> None:
+        """Update the data of every READY human task (what their completion carries on)."""
+        for task in workflow.get_tasks(state=TaskState.READY, manual=True):
+            task.data.update(data)
+
+    def cancel(self, workflow: BpmnWorkflow, data: Mapping[str, Any]) -> None:
+        """End the workflow without finishing it; `data` is added to its final data."""
+        final = {**self.current_data(workflow), **data}
+        workflow.cancel()
+        workflow.data.update(final)
+
     def wake(self, workflow: BpmnWorkflow, report: StepReport) -> None:
         """Fire due timers and run on."""
         self._run_steps(workflow, report)
@@ -270,6 +293,11 @@ class WorkflowRuntime:
             return dict(workflow.data)
         task = workflow.last_task or workflow.get_next_task(state=TaskState.READY)
         return dict(task.data) if task is not None else {}
+
+    def latest_data(self, workflow: BpmnWorkflow) -> dict[str, Any]:
+        """Return the data an open human task holds (changes since its step included)."""
+        ready = workflow.get_next_task(state=TaskState.READY, manual=True)
+        return dict(ready.data) if ready is not None else self.current_data(workflow)
 
     def form_of(self, workflow: BpmnWorkflow, task_id: str) -> FormRef:
         """Return the form files and instructions of a task."""

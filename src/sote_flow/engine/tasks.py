@@ -13,6 +13,7 @@ from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 #   assignee    expression giving the username the task is assigned to
 #   dueAt       expression giving the task's due time (ISO), e.g. end_of_weekday(3)
 #   startRoles  comma-separated roles that may start the process (start event)
+#   recordCompleter  data field that gets the username of whoever completes the task
 
 
 def task_properties(task_spec: Any) -> dict[str, str]:

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sote_flow.handlers import case_number, notify
+from sote_flow.handlers import case_number, notify, workers
 from sote_flow.handlers.context import Handler, HandlerContext
 
 HANDLERS: Mapping[str, Handler] = {
     "case/assign_number": case_number.assign_case_number,
     "mail/notify": notify.notify,
+    "workers/suggest": workers.suggest_workers,
 }
 
 __all__ = ["HANDLERS", "Handler", "HandlerContext"]

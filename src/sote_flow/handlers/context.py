@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sote_flow.domain.clock import Clock
 
@@ -21,6 +21,25 @@ class OutgoingMail:
     to_user: str | None = None
 
 
+@dataclass(frozen=True)
+class WorkerProfile:
+    """A family worker as suggestions see them: skills, areas and current caseload."""
+
+    username: str
+    name: str
+    skills: frozenset[str]
+    municipalities: frozenset[str]
+    active_orders: int
+
+
+class StaffDirectory(Protocol):
+    """Read-only lookups a handler may make; the services supply one backed by the database."""
+
+    def family_workers(self) -> Sequence[WorkerProfile]:
+        """Return the active family workers."""
+        ...
+
+
 @dataclass
 class HandlerContext:
     """What a handler may know: the instance, a copy of the task data, the actor and the time."""
@@ -33,6 +52,7 @@ class HandlerContext:
     actor: str
     clock: Clock
     mails: list[OutgoingMail] = field(default_factory=list)
+    directory: StaffDirectory | None = None
 
     @property
     def now(self) -> datetime:

@@ -16,6 +16,7 @@ from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.services.actors import Actor, require_role
 from sote_flow.services.mail import failed_mails
 from sote_flow.services.platform import Platform
+from sote_flow.services.staff_directory import DatabaseStaffDirectory
 from sote_flow.services.workflow_state import save_workflow
 
 
@@ -47,7 +48,9 @@ def retry_instance(
     instance = uow.instances.lock(instance_id)
     if instance is None or instance.status != "error":
         raise Conflict("Prosessi ei ole virhetilassa.")
-    ctx = RunContext(instance.id, instance.process_key, actor.username, clock)
+    ctx = RunContext(
+        instance.id, instance.process_key, actor.username, clock, DatabaseStaffDirectory(uow)
+    )
     workflow, report = platform.runtime.load(instance.state, ctx)
     retried = platform.runtime.retry(workflow, report)
     uow.history.append(

@@ -9,6 +9,7 @@ from pathlib import Path
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import DomainError
 from sote_flow.engine.bundle import bundle_from_diagram
+from sote_flow.persistence.models import FamilyWorker
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.services.accounts import create_user, ensure_group
 from sote_flow.services.actors import actor_from_user
@@ -56,6 +57,8 @@ DEMO_USERS = (
     ),
     DemoUser("paallikko", "Paula Päällikkö", ("service_manager",), ()),
     DemoUser("perhetyontekija", "Pekka Perhetyöntekijä", ("family_worker",), ("perhetyontekijat",)),
+    DemoUser("perhetyontekija2", "Kaisa Kotilainen", ("family_worker",), ("perhetyontekijat",)),
+    DemoUser("perhetyontekija3", "Ville Virtanen", ("family_worker",), ("perhetyontekijat",)),
     DemoUser("neuvoja", "Noora Neuvoja", ("client_advisor",), ("asiakasneuvonta",)),
     DemoUser(
         "erityistyontekija", "Eero Erityistyöntekijä", ("specialist",), ("erityistyontekijat",)
@@ -67,6 +70,16 @@ DEMO_USERS = (
     DemoUser("tarkastaja", "Tarja Tarkastaja", ("auditor",), ()),
     DemoUser("paakayttaja", "Paavo Pääkäyttäjä", ("administrator",), ()),
 )
+
+# Skills (the order form's change needs) and areas of the demo family workers.
+DEMO_FAMILY_WORKERS = {
+    "perhetyontekija": (("arjen_hallinta", "lapsen_perushoito_ja_kasvatus"), ("Kotka", "Hamina")),
+    "perhetyontekija2": (("vuorovaikutustaidot", "lapsen_perushoito_ja_kasvatus"), ("Kouvola",)),
+    "perhetyontekija3": (
+        ("arjen_hallinta", "sosiaaliohjaus", "vuorovaikutustaidot"),
+        ("Kotka", "Pyhtää", "Virolahti", "Miehikkälä"),
+    ),
+}
 
 SAMPLE_ORDERS = (
     {
@@ -116,12 +129,28 @@ def seed_demo(
                     email=f"{user.username}@{DEMO_MAIL_DOMAIN}",
                 )
                 done.append(f"user {user.username}")
+    done.extend(_family_workers(unit_of_work))
     for diagram in sorted(processes_dir.glob("*.bpmn")):
         with unit_of_work() as uow:
             result = deploy_bundle(platform, SYSTEM_ACTOR, uow, clock, bundle_from_diagram(diagram))
             if result.created:
                 done.append(f"deployed {result.version.key} v{result.version.version}")
     done.extend(_sample_instances(platform, unit_of_work, clock))
+    return done
+
+
+def _family_workers(unit_of_work: Callable[[], UnitOfWork]) -> list[str]:
+    done = []
+    with unit_of_work() as uow:
+        for username, (skills, areas) in DEMO_FAMILY_WORKERS.items():
+            user = uow.users.by_username(username)
+            if user is None or uow.session.get(FamilyWorker, user.id) is not None:
+                continue
+            uow.session.add(
+                FamilyWorker(user_id=user.id, skills=list(skills), municipalities=list(areas))
+            )
+            done.append(f"family worker {username}")
+        uow.commit()
     return done
 
 

@@ -14,6 +14,7 @@ from sote_flow.persistence.models import OutgoingMessage, WaitingMessage
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.services.actors import Actor, require_writer
 from sote_flow.services.platform import Platform
+from sote_flow.services.staff_directory import DatabaseStaffDirectory
 from sote_flow.services.submissions import check_submission
 from sote_flow.services.system import SYSTEM_ACTOR
 from sote_flow.services.workflow_state import save_workflow
@@ -102,7 +103,9 @@ def _deliver(
         instance = uow.instances.lock(candidate)
         if instance is None or instance.status != "running":
             continue
-        ctx = RunContext(instance.id, instance.process_key, actor.username, clock)
+        ctx = RunContext(
+            instance.id, instance.process_key, actor.username, clock, DatabaseStaffDirectory(uow)
+        )
         workflow, report = platform.runtime.load(instance.state, ctx)
         if not platform.runtime.deliver_message(workflow, report, name, payload, correlations):
             continue

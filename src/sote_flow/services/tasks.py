@@ -15,6 +15,11 @@ from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.services.actors import Actor, require_writer
 from sote_flow.services.instances import log_read
 from sote_flow.services.platform import Platform
+from sote_flow.services.staff_directory import (
+    SUGGESTIONS_FIELD,
+    DatabaseStaffDirectory,
+    with_staff_choices,
+)
 from sote_flow.services.submissions import check_submission
 from sote_flow.services.workflow_state import save_workflow
 
@@ -108,7 +113,7 @@ def open_task(
     return TaskView(
         task=task,
         instance=instance,
-        form=platform.form(instance.process_version, ref.schema_file),
+        form=_form(platform, uow, instance, ref.schema_file, data),
         ui_schema=platform.form(instance.process_version, ref.ui_schema_file),
         instructions=ref.instructions,
         data=data,
@@ -131,11 +136,13 @@ def complete_task(
     require_writer(actor)
     instance, task = _lock(uow, task_id)
     _require_work_on(actor, task)
-    check_submission(
-        platform.form(instance.process_version, task.form_file), data, platform.client_numbers
+    ctx = RunContext(
+        instance.id, instance.process_key, actor.username, clock, DatabaseStaffDirectory(uow)
     )
-    ctx = RunContext(instance.id, instance.process_key, actor.username, clock)
     workflow, report = platform.runtime.load(instance.state, ctx)
+    shown = platform.runtime.task_data(workflow, task_id)
+    form = _form(platform, uow, instance, task.form_file, shown)
+    check_submission(form, data, platform.client_numbers)
     before = platform.runtime.current_data(workflow)
     platform.runtime.complete_task(workflow, report, task_id, data)
     after = platform.runtime.current_data(workflow)
@@ -150,6 +157,20 @@ def complete_task(
     save_workflow(platform, uow, clock, instance, workflow, report, actor.username)
     uow.commit()
     return instance
+
+
+def _form(
+    platform: Platform,
+    uow: UnitOfWork,
+    instance: ProcessInstance,
+    file_name: str | None,
+    data: Mapping[str, Any],
+) -> dict[str, Any] | None:
+    # Staff choices (e.g. family workers) are read when the form is shown and when it is sent.
+    suggestions = data.get(SUGGESTIONS_FIELD) or []
+    suggested = [str(s.get("username")) for s in suggestions if isinstance(s, dict)]
+    form = platform.form(instance.process_version, file_name)
+    return with_staff_choices(form, DatabaseStaffDirectory(uow), suggested)
 
 
 def _open_task(uow: UnitOfWork, task_id: str) -> HumanTask:

@@ -21,9 +21,14 @@ from sote_flow.persistence.models import (
 )
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.services.mail import queue_mails
+from sote_flow.services.orders.projection import PROCESS_KEY as SERVICE_ORDER
+from sote_flow.services.orders.projection import sync_service_order
 from sote_flow.services.platform import Platform
 
 TIMER_CHANNEL = "sote_flow_timers"
+
+# Processes whose instances keep a projection of their own (for queues and reports).
+PROJECTIONS = {SERVICE_ORDER: sync_service_order}
 
 
 def save_workflow(
@@ -63,11 +68,16 @@ def save_workflow(
         for listener in platform.outbox_listeners:
             uow.after_commit(listener)
     failure = report.failure
+    open_elements: list[str] = []
     if failure is None:
         try:
-            _sync_tasks(platform, uow, instance, workflow, history, now)
+            open_elements = _sync_tasks(platform, uow, instance, workflow, history, now)
         except EngineFailure as exc:
             failure = exc
+    projector = PROJECTIONS.get(instance.process_key)
+    if projector is not None and failure is None:
+        data = platform.runtime.latest_data(workflow)
+        projector(uow, instance, data, open_elements, workflow.is_completed(), now)
     _sync_timers(platform, uow, instance, workflow)
     _sync_messages(platform, uow, instance, workflow)
     instance.state = platform.runtime.dump(workflow)
@@ -114,7 +124,7 @@ def _sync_tasks(
     workflow: BpmnWorkflow,
     history: _History,
     now: Any,
-) -> None:
+) -> list[str]:
     ready = {task.task_id: task for task in platform.runtime.ready_human_tasks(workflow)}
     open_ids = set(uow.tasks.open_ids(instance.id))
     uow.tasks.delete_ids(open_ids - set(ready))
@@ -142,6 +152,7 @@ def _sync_tasks(
             task_id,
             {"title": task.title, "group": task.group, "assignee": task.assignee},
         )
+    return [task.element_id for task in ready.values()]
 
 
 def _sync_timers(

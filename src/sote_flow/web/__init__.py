@@ -65,6 +65,7 @@ def _register_blueprints(app: Flask) -> None:
     from sote_flow.web.auth import auth_blueprint
     from sote_flow.web.inbox import inbox_blueprint
     from sote_flow.web.instances import instances_blueprint
+    from sote_flow.web.orders import orders_blueprint
     from sote_flow.web.processes import processes_blueprint
 
     for blueprint in (
@@ -72,6 +73,7 @@ def _register_blueprints(app: Flask) -> None:
         inbox_blueprint,
         processes_blueprint,
         instances_blueprint,
+        orders_blueprint,
         admin_blueprint,
         audit_blueprint,
     ):

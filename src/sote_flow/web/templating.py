@@ -20,6 +20,15 @@ STATUS_LABELS = {
     "running": _l("Käynnissä"),
     "completed": _l("Päättynyt"),
     "error": _l("Virhe"),
+    "cancelled": _l("Peruttu"),
+}
+
+ORDER_STATE_LABELS = {
+    "saapunut": _l("Saapunut"),
+    "kasittelyssa": _l("Käsittelyssä"),
+    "jonossa": _l("Jonossa"),
+    "kasitelty": _l("Käsitelty"),
+    "peruttu": _l("Peruttu"),
 }
 
 ACTION_LABELS = {
@@ -38,6 +47,9 @@ ACTION_LABELS = {
     "message_sent": _l("Sanoma lähetetty"),
     "message_received": _l("Sanoma vastaanotettu"),
     "process_deployed": _l("Otettu käyttöön"),
+    "order_taken_over": _l("Tilaus siirretty toiselle käsittelijälle"),
+    "order_returned": _l("Palautettu jonoon"),
+    "order_cancelled": _l("Tilaus peruttu"),
 }
 
 
@@ -65,6 +77,7 @@ def register_template_helpers(app: Flask) -> None:
         return {
             "status_label": lambda s: STATUS_LABELS.get(s, s),
             "action_label": lambda a: ACTION_LABELS.get(a, a),
+            "order_state_label": lambda s: ORDER_STATE_LABELS.get(s, s),
             "role_label": lambda r: ROLE_LABELS_FI.get(Role(r), r),
             "current_actor": actor,
             "get_locale": get_locale,

@@ -1,0 +1,1 @@
+"""Service ordering (palvelutilaus): the order projection, work queues and order actions."""

@@ -1,0 +1,146 @@
+"""Work queues of service orders: one producer group's (or, for oversight, every group's)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, func, insert, select
+
+from sote_flow.domain.clock import Clock
+from sote_flow.domain.errors import PermissionDenied
+from sote_flow.domain.roles import Role
+from sote_flow.domain.weekdays import weekdays_between
+from sote_flow.persistence.models import AccessLogEntry, ServiceOrder
+from sote_flow.persistence.unit_of_work import UnitOfWork
+from sote_flow.services.actors import Actor, require_role
+from sote_flow.services.orders.labels import Labels, order_labels
+from sote_flow.services.orders.projection import RECEIVED, STATES
+from sote_flow.services.platform import Platform
+
+Query = TypeVar("Query", bound=Select[*tuple[Any, ...]])
+QUEUE_ROLES = (Role.PRODUCER_ADMIN, Role.SERVICE_MANAGER, Role.ADMINISTRATOR, Role.AUDITOR)
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """What the queue shows; empty filters are not applied."""
+
+    group: str | None = None
+    state: str = RECEIVED
+    service: str | None = None
+    urgency: str | None = None
+    municipality: str | None = None
+    worker: str | None = None
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    """One order in the queue, with its age in Finnish weekdays."""
+
+    order: ServiceOrder
+    age_weekdays: int
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    """A page of the queue, the counts per state and the groups the actor may choose from."""
+
+    rows: Sequence[QueueRow]
+    counts: Mapping[str, int]
+    total: int
+    groups: Sequence[str]
+    filters: QueueFilters
+    read_only: bool
+    labels: Labels
+
+
+def visible_groups(actor: Actor, uow: UnitOfWork) -> list[str]:
+    """Return the producer groups whose queues the actor may see."""
+    require_role(actor, *QUEUE_ROLES)
+    if actor.oversees:
+        names = uow.session.scalars(select(ServiceOrder.producer_group).distinct()).all()
+        return sorted(set(names) | {g for g in actor.groups})
+    return sorted(actor.groups)
+
+
+def list_queue(
+    platform: Platform,
+    actor: Actor,
+    uow: UnitOfWork,
+    clock: Clock,
+    filters: QueueFilters,
+    page: int = 1,
+    page_size: int = 25,
+) -> QueuePage:
+    """Return a page of the queue (urgent first, then arrival order) and log the rows shown."""
+    groups = visible_groups(actor, uow)
+    if filters.group is not None and filters.group not in groups and not actor.oversees:
+        raise PermissionDenied("Et kuulu tämän palveluntuottajan ryhmään.")
+    if filters.group is None and not actor.oversees:
+        filters = QueueFilters(**{**filters.__dict__, "group": groups[0] if groups else ""})
+    state = filters.state if filters.state in STATES else RECEIVED
+    filters = QueueFilters(**{**filters.__dict__, "state": state})
+    base = _filtered(select(ServiceOrder), filters)
+    statement = (
+        base.where(ServiceOrder.state == state)
+        .order_by(ServiceOrder.urgency_rank, ServiceOrder.queued_at, ServiceOrder.instance_id)
+        .limit(page_size)
+        .offset((max(page, 1) - 1) * page_size)
+    )
+    orders = uow.session.scalars(statement).all()
+    count_query = _filtered(
+        select(ServiceOrder.state, func.count()).select_from(ServiceOrder), filters
+    ).group_by(ServiceOrder.state)
+    counts = {name: 0 for name in STATES}
+    counts.update({name: number for name, number in uow.session.execute(count_query).all()})
+    now = clock()
+    _log_rows(uow, actor, clock, orders)
+    uow.commit()
+    return QueuePage(
+        rows=[QueueRow(order, weekdays_between(order.queued_at, now)) for order in orders],
+        counts=counts,
+        total=counts[state],
+        groups=groups,
+        filters=filters,
+        read_only=not actor.has_role(Role.PRODUCER_ADMIN),
+        labels=order_labels(platform, uow),
+    )
+
+
+def _filtered(statement: Query, filters: QueueFilters) -> Query:
+    if filters.group:
+        statement = statement.where(ServiceOrder.producer_group == filters.group)
+    if filters.service:
+        statement = statement.where(ServiceOrder.service == filters.service)
+    if filters.urgency:
+        statement = statement.where(ServiceOrder.urgency == filters.urgency)
+    if filters.municipality:
+        statement = statement.where(ServiceOrder.municipality == filters.municipality)
+    if filters.worker:
+        statement = statement.where(ServiceOrder.family_worker == filters.worker)
+    return statement
+
+
+def _log_rows(uow: UnitOfWork, actor: Actor, clock: Clock, orders: Sequence[ServiceOrder]) -> None:
+    # Every order row shown is a read of a client's matter (asiakastietolaki 703/2023 §11).
+    if not orders:
+        return
+    at, roles = clock(), ",".join(sorted(actor.roles))
+    uow.session.execute(
+        insert(AccessLogEntry),
+        [
+            {
+                "at": at,
+                "username": actor.username,
+                "roles": roles,
+                "action": "list",
+                "object_type": "order",
+                "object_id": order.order_number or str(order.instance_id),
+                "instance_id": order.instance_id,
+                "purpose": actor.purpose,
+            }
+            for order in orders
+        ],
+    )

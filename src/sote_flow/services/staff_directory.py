@@ -1,0 +1,93 @@
+"""The staff directory handlers may read, backed by the unit of work's session."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import func, select
+
+from sote_flow.handlers.context import StaffDirectory, WorkerProfile
+from sote_flow.persistence.models import FamilyWorker, ServiceOrder, User
+from sote_flow.persistence.unit_of_work import UnitOfWork
+
+# A worker's caseload: orders planned for them and not yet started, and services running.
+ACTIVE_ORDER_STATES = ("jonossa", "kasitelty")
+
+
+class DatabaseStaffDirectory:
+    """Looks staff up only when a handler asks (most runs never do)."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+
+    def family_workers(self) -> Sequence[WorkerProfile]:
+        """Return the active family workers with their active order counts."""
+        caseload = (
+            select(ServiceOrder.family_worker, func.count().label("orders"))
+            .where(ServiceOrder.state.in_(ACTIVE_ORDER_STATES))
+            .group_by(ServiceOrder.family_worker)
+            .subquery()
+        )
+        rows = self._uow.session.execute(
+            select(User.username, User.display_name, FamilyWorker, caseload.c.orders)
+            .join(FamilyWorker, FamilyWorker.user_id == User.id)
+            .outerjoin(caseload, caseload.c.family_worker == User.username)
+            .where(FamilyWorker.active.is_(True), User.active.is_(True))
+            .order_by(User.username)
+        ).all()
+        return [
+            WorkerProfile(
+                username=username,
+                name=name,
+                skills=frozenset(worker.skills or ()),
+                municipalities=frozenset(worker.municipalities or ()),
+                active_orders=int(orders or 0),
+            )
+            for username, name, worker, orders in rows
+        ]
+
+
+FAMILY_WORKER_FORMAT = "family-worker"
+# Where the workers/suggest operator puts its suggestions (its resultVariable in the diagram).
+SUGGESTIONS_FIELD = "worker_suggestions"
+
+
+def with_staff_choices(
+    schema: Mapping[str, Any] | None,
+    directory: StaffDirectory,
+    suggested: Sequence[str] = (),
+) -> dict[str, Any] | None:
+    """Return the form with every `format: family-worker` field made a choice of active workers.
+
+    The suggested usernames come first, marked; any active worker may be chosen, and the
+    server refuses anyone else as it refuses any value outside a field's choices.
+    """
+    if schema is None:
+        return None
+    properties = dict(schema.get("properties") or {})
+    wanted = [n for n, p in properties.items() if isinstance(p, Mapping)
+              and p.get("format") == FAMILY_WORKER_FORMAT]  # fmt: skip
+    if not wanted:
+        return dict(schema)
+    workers = sorted(
+        directory.family_workers(),
+        key=lambda w: (w.username not in suggested, _rank(suggested, w.username), w.name),
+    )
+    options = [
+        {"const": w.username, "title": _title(w.name, w.username, w.username in suggested)}
+        for w in workers
+    ]
+    for name in wanted:
+        prop = {k: v for k, v in properties[name].items() if k != "format"}
+        properties[name] = {**prop, "oneOf": options or [{"const": "", "title": "–"}]}
+    return {**schema, "properties": properties}
+
+
+def _rank(suggested: Sequence[str], username: str) -> int:
+    return suggested.index(username) if username in suggested else len(suggested)
+
+
+def _title(name: str, username: str, is_suggested: bool) -> str:
+    label = f"{name} ({username})"
+    return f"{label} – ehdotettu" if is_suggested else label

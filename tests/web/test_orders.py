@@ -1,0 +1,116 @@
+"""Service orders in the browser's terms: the queue, the order page and its actions."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from sote_flow.web.deps import unit_of_work
+from tests.support.orders import ORDER, make_order_people
+from tests.web.conftest import csrf_token, login
+
+
+@pytest.fixture
+def people(app: Flask, clock):
+    with app.app_context():
+        return make_order_people(app.extensions["sote_flow.platform"], unit_of_work, clock)
+
+
+def _order(client: FlaskClient, **changes: str) -> int:
+    login(client, "sofia")
+    token = csrf_token(client, "/processes/service_order/start")
+    form = {**ORDER, **changes, "csrf_token": token}
+    response = client.post("/processes/service_order/start", data=form)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    _logout(client)
+    return int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+
+
+def _logout(client: FlaskClient) -> None:
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+
+
+def _rows(page: str) -> list[str]:
+    return re.findall(r'<a href="/orders/\d+">([^<]+)</a>', page)
+
+
+def _open_task(client: FlaskClient, instance_id: int) -> str:
+    page = client.get(f"/orders/{instance_id}").get_data(as_text=True)
+    match = re.search(r'href="/tasks/([0-9a-f-]+)"', page)
+    assert match, page
+    return match.group(1)
+
+
+def test_queue_shows_urgent_first_with_counts_and_filters(client, people):
+    normal = _order(client)
+    urgent = _order(client, urgency="kiireellinen", municipality="Hamina")
+    login(client, "aino")
+    page = client.get("/orders/").get_data(as_text=True)
+    assert _rows(page) == [f"PT-2026-{urgent:06d}", f"PT-2026-{normal:06d}"]
+    assert "Saapunut <span class=\"count\">(2)</span>" in page
+    assert "Käsittelyssä <span class=\"count\">(0)</span>" in page
+    hamina = client.get("/orders/?municipality=Hamina").get_data(as_text=True)
+    assert _rows(hamina) == [f"PT-2026-{urgent:06d}"]
+    assert client.get("/orders/?group=lapsiperheiden_avopalvelut").status_code == 403
+
+
+def test_admin_takes_and_colleague_takes_over_manager_reads_only(client, people):
+    instance_id = _order(client)
+    login(client, "aino")
+    task_id = _open_task(client, instance_id)
+    token = csrf_token(client, f"/tasks/{task_id}")
+    assert client.post(f"/tasks/{task_id}", data={"csrf_token": token}).status_code == 302
+    page = client.get("/orders/?state=kasittelyssa").get_data(as_text=True)
+    assert _rows(page) == [f"PT-2026-{instance_id:06d}"] and "aino" in page
+    _logout(client)
+
+    login(client, "anni")
+    order_page = client.get(f"/orders/{instance_id}").get_data(as_text=True)
+    assert "Ota tilaus itselleni" in order_page
+    token = csrf_token(client, f"/orders/{instance_id}")
+    taken = client.post(f"/orders/{instance_id}/take-over", data={"csrf_token": token})
+    assert taken.status_code == 302
+    assert "Käsittelijä</dt><dd>anni" in client.get(f"/orders/{instance_id}").get_data(
+        as_text=True
+    )
+    _logout(client)
+
+    login(client, "maria")
+    manager_page = client.get("/orders/?state=kasittelyssa").get_data(as_text=True)
+    assert _rows(manager_page) == [f"PT-2026-{instance_id:06d}"]
+    assert "lukuoikeudella" in manager_page
+    order_page = client.get(f"/orders/{instance_id}").get_data(as_text=True)
+    assert "<form method=\"post\" action=\"/orders" not in order_page
+    token = csrf_token(client, "/")
+    refused = client.post(f"/orders/{instance_id}/take-over", data={"csrf_token": token})
+    assert refused.status_code == 403
+
+
+def test_cancel_needs_a_reason_shown_next_to_the_field(client, people):
+    instance_id = _order(client)
+    login(client, "sofia")
+    token = csrf_token(client, f"/orders/{instance_id}")
+    empty = client.post(f"/orders/{instance_id}/cancel", data={"csrf_token": token, "reason": ""})
+    assert empty.status_code == 422
+    body = empty.get_data(as_text=True)
+    assert 'aria-invalid="true"' in body and "Kirjoita syy." in body
+    done = client.post(
+        f"/orders/{instance_id}/cancel", data={"csrf_token": token, "reason": "Perhe muutti."}
+    )
+    assert done.status_code == 302
+    assert "Peruttu" in client.get(f"/orders/{instance_id}").get_data(as_text=True)
+
+
+def test_queue_rows_shown_are_in_the_access_log(client, people):
+    instance_id = _order(client)
+    login(client, "aino")
+    client.get("/orders/")
+    _logout(client)
+    login(client, "tarja")
+    log = client.get("/audit/access-log?client_number=1000234&format=json").get_json()
+    assert ("aino", "order", instance_id) in {
+        (r["username"], r["object_type"], r["instance_id"]) for r in log
+    }
