@@ -42,6 +42,7 @@ bench: install
 	$(BIN)/python bench/inbox.py
 	$(BIN)/python bench/timer_lateness.py
 	$(BIN)/python bench/order_rounds.py
+	$(BIN)/python bench/order_queue.py
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR)

@@ -245,3 +245,52 @@ def test_arrival_mail_and_escalation_when_not_taken_up_in_time(
     # The reminder does not take the task away: it is still open in the producer's queue.
     assert driver.open_elements() == ["take_order"]
     assert driver.projection().state == "saapunut"
+
+
+def test_queue_report_counts_weekdays_and_daily_queue_length(platform, uow, clock, people):
+    from datetime import date
+
+    from sote_flow.services.orders.report import Durations, ReportQuery, order_report
+
+    first = OrderDriver(platform, uow, clock, people)
+    first.order()
+    urgent = OrderDriver(platform, uow, clock, people)
+    urgent.order(urgency="kiireellinen", municipality="Hamina")
+    urgent.take()  # the same Monday: 0 weekdays
+    OrderDriver(platform, uow, clock, people).order()  # still waiting
+    clock.now += timedelta(days=1)  # Tuesday 24.11.
+    first.take()  # 1 weekday
+    first.plan(planned_start="2026-12-07")  # 10 weekdays after Monday 23.11.
+    first.record_start(actual_start="2026-12-08")  # 11 weekdays
+
+    query = ReportQuery(date(2026, 11, 23), date(2026, 11, 24), "psykososiaalinen_kotikuntoutus")
+    with uow() as unit:
+        report = order_report(platform, people.manager, unit, clock, query)
+    assert report.total.received == 3
+    assert report.total.taken == Durations(2, 0.5, 0.9)
+    assert report.total.planned == Durations(1, 10.0, 10.0)
+    assert report.total.started == Durations(1, 11.0, 11.0)
+    by_urgency = {r.value: r for r in report.rows if r.dimension == "urgency"}
+    assert by_urgency["kiireellinen"].taken == Durations(1, 0.0, 0.0)
+    assert report.queue_per_day == [(date(2026, 11, 23), 3), (date(2026, 11, 24), 2)]
+    with uow() as unit, pytest.raises(PermissionDenied):  # not the admin's own group
+        order_report(platform, people.outsider_admin, unit, clock, query)
+
+
+def test_arrival_mail_reaches_the_group_over_smtp_without_client_data(
+    platform, uow, clock, driver, smtp_server
+):
+    from sote_flow.scheduler.smtp import SmtpSender
+    from sote_flow.services.mail import deliver_due_mails
+    from tests.support.factories import make_platform
+
+    instance = driver.order(description="Perheessä on kaksi lasta.")
+    sender = SmtpSender(make_platform("sqlite://", smtp_port=smtp_server.port).settings)
+    assert deliver_due_mails(platform, uow, clock, sender) == 1
+    (message,) = smtp_server.wait_for(1)
+    assert message["To"] == "aino@ex.test"
+    assert message["Subject"] == f"Uusi palvelutilaus PT-2026-{instance.id:06d}"
+    body = message.get_content()
+    assert f"/instances/{instance.id}" in body
+    for private in ("1000234", "Vuorokausirytmi", "kaksi lasta", "Kotka"):
+        assert private not in body and private not in message["Subject"]

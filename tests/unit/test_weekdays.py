@@ -44,3 +44,16 @@ def test_end_of_weekday_for_urgent_matters():
 def test_weekdays_between_counts_like_the_deadline_does():
     assert weekdays_between(fi(2026, 11, 17, 10), fi(2026, 11, 26, 9)) == 7
     assert weekdays_between(fi(2026, 12, 23, 10), fi(2026, 12, 28, 9)) == 1
+
+
+def test_weekdays_between_dates_skips_weekends_and_public_holidays():
+    from datetime import date
+
+    from sote_flow.domain.weekdays import weekdays_between_dates
+
+    # Fri 4.12.2026 -> Tue 8.12.2026: Mon 7.12 counts, the weekend does not.
+    assert weekdays_between_dates(date(2026, 12, 4), date(2026, 12, 8)) == 2
+    # Independence Day (Sun 6.12) is no loss; Christmas Eve/Day/Boxing Day 24.–26.12.2026 are.
+    assert weekdays_between_dates(date(2026, 12, 22), date(2026, 12, 29)) == 3
+    assert weekdays_between_dates(date(2026, 12, 8), date(2026, 12, 8)) == 0
+    assert weekdays_between_dates(date(2026, 12, 8), date(2026, 12, 1)) == 0

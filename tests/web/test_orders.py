@@ -114,3 +114,53 @@ def test_queue_rows_shown_are_in_the_access_log(client, people):
     assert ("aino", "order", instance_id) in {
         (r["username"], r["object_type"], r["instance_id"]) for r in log
     }
+
+
+def test_report_page_chart_and_csv_for_producers_and_the_manager(client, people):
+    _order(client)
+    _order(client, urgency="kiireellinen")
+    login(client, "aino")
+    page = client.get("/orders/report?since=2026-11-01&until=2026-11-23")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Tilausraportti" in html and '<svg role="img"' in html
+    assert "<title>23.11.2026: 2</title>" in html  # two orders open at the end of the day
+    exported = client.get("/orders/report?since=2026-11-01&until=2026-11-23&format=csv")
+    lines = exported.get_data(as_text=True).splitlines()
+    assert lines[0].startswith("dimension,value,received,taken_count,taken_median")
+    assert lines[1].startswith("kaikki,,2,0,,")
+    assert "2026-11-23,2" in lines
+    _logout(client)
+    login(client, "sofia")  # a social worker has no queue and no report
+    assert client.get("/orders/report").status_code == 403
+    _logout(client)
+    login(client, "maria")
+    assert client.get("/orders/report").status_code == 200
+
+
+def test_administrator_sets_a_family_workers_skills_and_areas(app, client, people):
+    login(client, "paavo")
+    page = client.get("/admin/workers").get_data(as_text=True)
+    assert "pekka" in page and "Arjen hallinta" in page and "Kotka" in page
+    token = csrf_token(client, "/admin/workers")
+    form = {"csrf_token": token, "username": "pekka", "skills": ["sosiaaliohjaus"],
+            "municipalities": ["Kouvola"], "active": "on"}  # fmt: skip
+    assert client.post("/admin/workers", data=form).status_code == 302
+    bad = client.post("/admin/workers", data={**form, "municipalities": ["Tampere"]})
+    assert bad.status_code == 422 and "Tuntematon valinta: Tampere." in bad.get_data(as_text=True)
+    with app.app_context():
+        from sote_flow.persistence.models import FamilyWorker
+
+        with unit_of_work() as uow:
+            worker = uow.session.get(FamilyWorker, people.worker.user_id)
+            assert (worker.skills, worker.municipalities) == (["sosiaaliohjaus"], ["Kouvola"])
+            from sqlalchemy import select
+
+            from sote_flow.persistence.models import HistoryEntry
+
+            query = select(HistoryEntry).where(HistoryEntry.action == "family_worker_saved")
+            (entry,) = uow.session.scalars(query).all()
+            assert entry.actor == "paavo" and entry.data["after"]["municipalities"] == ["Kouvola"]
+    _logout(client)
+    login(client, "aino")  # only administrators manage workers
+    assert client.get("/admin/workers").status_code == 403

@@ -1,0 +1,106 @@
+"""Benchmark: a producer group's order queue (first page, counts per state) with 50,000 orders.
+
+Orders in mixed states over two producer groups; the queue reads only the service_orders
+projection. Also times the queue report over the same orders. Target (issue 3): first page
+median <= 100 ms.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import insert, select
+
+from _common import databases, median_ms, p90_ms, timed
+from sote_flow.domain.clock import FrozenClock
+from sote_flow.persistence.models import (
+    OrderStateChange,
+    ProcessInstance,
+    ProcessVersion,
+    ServiceOrder,
+)
+from sote_flow.services.orders.queue import QueueFilters, list_queue
+from sote_flow.services.orders.report import ReportQuery, order_report
+from tests.support.factories import make_platform, make_uow_factory
+from tests.support.orders import GROUP, make_order_people
+
+ORDERS = 50_000
+RUNS = 30
+STATES = ("saapunut", "kasittelyssa", "jonossa", "kasitelty", "peruttu")
+SERVICES = ("perhetyo", "lapsiperheiden_kotipalvelu", "psykososiaalinen_kotikuntoutus")
+TOWNS = ("Hamina", "Kotka", "Kouvola", "Miehikkälä", "Pyhtää", "Virolahti")
+NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+
+
+def seed(url: str):  # type: ignore[no-untyped-def]
+    platform, uow = make_platform(url), make_uow_factory(url)
+    clock = FrozenClock(NOW)
+    people = make_order_people(platform, uow, clock)
+    rng = random.Random(7)
+    with uow() as unit:
+        version_id = unit.session.scalar(select(ProcessVersion.id))
+        instances, orders, changes = [], [], []
+        for i in range(1, ORDERS + 1):
+            received = NOW - timedelta(days=rng.randint(0, 180), minutes=rng.randint(0, 600))
+            state = rng.choice(STATES)
+            group = GROUP if i % 2 else "lapsiperheiden_avopalvelut"
+            instances.append({
+                "id": i, "process_version_id": version_id, "process_key": "service_order",
+                "status": "running", "state": b"", "started_by": "sofia",
+                "started_at": received, "updated_at": received, "revision": 1,
+            })  # fmt: skip
+            orders.append({
+                "instance_id": i, "order_number": f"PT-2026-{i:06d}", "producer_group": group,
+                "state": state, "service": rng.choice(SERVICES),
+                "urgency": "kiireellinen" if i % 10 == 1 else "tavallinen",
+                "urgency_rank": 0 if i % 10 == 1 else 1, "municipality": rng.choice(TOWNS),
+                "orderer": "sofia", "received_at": received, "queued_at": received,
+                "taken_at": None if state == "saapunut" else received + timedelta(days=2),
+                "planned_start": None, "started_on": None, "waiting_for_info": False,
+                "return_count": 0, "client_number": f"{1000000 + i}",
+            })  # fmt: skip
+            changes.append({"instance_id": i, "producer_group": group, "at": received,
+                            "state": "saapunut"})  # fmt: skip
+            if state != "saapunut":
+                changes.append({"instance_id": i, "producer_group": group, "state": state,
+                                "at": received + timedelta(days=2)})  # fmt: skip
+        unit.session.execute(insert(ProcessInstance), instances)
+        unit.session.execute(insert(ServiceOrder), orders)
+        unit.session.execute(insert(OrderStateChange), changes)
+        unit.commit()
+    return platform, uow, clock, people
+
+
+def measure(label: str, url: str) -> None:
+    platform, uow, clock, people = seed(url)
+
+    def first_page() -> None:
+        with uow() as unit:
+            page = list_queue(platform, people.admin, unit, clock, QueueFilters(group=GROUP), 1, 25)
+            assert len(page.rows) == 25 and page.rows[0].order.urgency_rank == 0
+
+    def report() -> None:
+        query = ReportQuery(NOW.date() - timedelta(days=29), NOW.date(), GROUP)
+        with uow() as unit:
+            order_report(platform, people.admin, unit, clock, query)
+
+    first_page()  # warm the connection pool and caches
+    samples = [timed(first_page) for _ in range(RUNS)]
+    print(
+        f"  {label:<11} queue first page: median {median_ms(samples):6.2f} ms, "
+        f"p90 {p90_ms(samples):6.2f} ms (target median <= 100 ms)"
+    )
+    report_samples = [timed(report) for _ in range(5)]
+    print(f"  {label:<11} report, 30 days:  median {median_ms(report_samples):6.0f} ms")
+
+
+def main() -> None:
+    print(f"order queue, {ORDERS} orders in 5 states over 2 groups, {RUNS} runs")
+    with databases() as urls:
+        for label, url in urls:
+            measure(label, url)
+
+
+if __name__ == "__main__":
+    main()
