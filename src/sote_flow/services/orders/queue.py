@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, insert, select
@@ -79,9 +79,9 @@ def list_queue(
     if filters.group is not None and filters.group not in groups and not actor.oversees:
         raise PermissionDenied("Et kuulu tämän palveluntuottajan ryhmään.")
     if filters.group is None and not actor.oversees:
-        filters = QueueFilters(**{**filters.__dict__, "group": groups[0] if groups else ""})
+        filters = replace(filters, group=groups[0] if groups else "")
     state = filters.state if filters.state in STATES else RECEIVED
-    filters = QueueFilters(**{**filters.__dict__, "state": state})
+    filters = replace(filters, state=state)
     base = _filtered(select(ServiceOrder), filters)
     statement = (
         base.where(ServiceOrder.state == state)
