@@ -141,7 +141,7 @@ def view_instance(
         raise NotFound("Prosessia ei löydy.")
     open_tasks = uow.tasks.for_instance(instance_id)
     history = uow.history.for_instance(instance_id)
-    if not _may_read(actor, instance, open_tasks, history):
+    if not may_read_instance(actor, instance, open_tasks, history):
         raise PermissionDenied("Sinulla ei ole oikeutta tähän prosessiin.")
     ctx = RunContext(instance.id, instance.process_key, actor.username, clock)
     workflow, _ = platform.runtime.load(instance.state, ctx)
@@ -176,12 +176,13 @@ def log_read(
     )
 
 
-def _may_read(
+def may_read_instance(
     actor: Actor,
     instance: ProcessInstance,
     open_tasks: Sequence[HumanTask],
     history: Sequence[HistoryEntry],
 ) -> bool:
+    """True when the actor oversees, started the instance, may work on it or worked on it."""
     if actor.oversees or instance.started_by == actor.username:
         return True
     if any(t.group_name in actor.groups or t.assignee_id == actor.user_id for t in open_tasks):

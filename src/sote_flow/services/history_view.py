@@ -1,0 +1,207 @@
+"""An instance's history for auditors: the path on its diagram, a timeline, data at any step."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sote_flow.domain.clock import Clock
+from sote_flow.domain.errors import NotFound, PermissionDenied
+from sote_flow.domain.forms import describe_data, properties_of
+from sote_flow.domain.replay import apply_entry
+from sote_flow.engine.layout import with_layout
+from sote_flow.engine.paths import (
+    ProcessPath,
+    derive_path,
+    diagram_graph,
+    result_variables,
+    workflow_visits,
+)
+from sote_flow.engine.runtime import RunContext
+from sote_flow.persistence.models import HistoryEntry, ProcessInstance
+from sote_flow.persistence.unit_of_work import UnitOfWork
+from sote_flow.services.actors import Actor
+from sote_flow.services.instances import log_read, may_read_instance
+from sote_flow.services.platform import Platform
+
+# History actions whose task_name is an element the instance reached.
+REACHED_ACTIONS = frozenset({"task_opened", "task_completed", "service_task", "engine_error"})
+# History actions that begin a fresh round of the workflow ("continue as new").
+ROUND_ACTIONS = frozenset({"instance_started", "order_returned"})
+EMPTY = "–"
+
+
+@dataclass(frozen=True)
+class Change:
+    """One field's value before and after a step, labelled and readable."""
+
+    label: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    """One history entry with its task title and the fields it changed."""
+
+    entry: HistoryEntry
+    title: str
+    changes: Sequence[Change]
+
+
+@dataclass(frozen=True)
+class PathElement:
+    """A diagram element on the path or waiting now, with its name for the text list."""
+
+    element_id: str
+    name: str
+    kind: str = ""
+    due_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class HistoryView:
+    """Everything the instance history page shows."""
+
+    instance: ProcessInstance
+    diagram_xml: str
+    path: ProcessPath
+    passed: Sequence[PathElement]
+    waiting: Sequence[PathElement]
+    timeline: Sequence[TimelineRow]
+    selected: HistoryEntry
+    selected_title: str
+    data_at: Sequence[tuple[str, str]]
+
+
+def instance_history(
+    platform: Platform,
+    actor: Actor,
+    uow: UnitOfWork,
+    clock: Clock,
+    instance_id: int,
+    entry_id: int | None = None,
+) -> HistoryView:
+    """Return an instance's path, timeline and data at one entry (the newest by default); logged."""
+    instance = uow.instances.get(instance_id)
+    if instance is None:
+        raise NotFound("Prosessia ei löydy.")
+    history = uow.history.for_instance(instance_id)
+    if not may_read_instance(actor, instance, uow.tasks.for_instance(instance_id), history):
+        raise PermissionDenied("Sinulla ei ole oikeutta tähän prosessiin.")
+    selected = _selected(history, entry_id)
+    version = instance.process_version
+    parsed = platform.parsed(version)
+    xml = parsed.bundle.files[version.main_file]
+    graph = diagram_graph(xml, parsed.key)
+    ctx = RunContext(instance.id, instance.process_key, actor.username, clock)
+    workflow, _ = platform.runtime.load(instance.state, ctx)
+    path = derive_path(workflow_visits(workflow), graph, history_rounds(history))
+    log_read(uow, clock, actor, "instance_history", str(instance.id), instance.id, actor.purpose)
+    uow.commit()
+    schemas = platform.form_schemas(version)
+    variables = result_variables(parsed.spec)
+    timeline, data_at = _timeline(history, schemas, variables, graph.names, selected.id)
+    order = {element_id: n for n, element_id in enumerate(graph.kinds)}
+    return HistoryView(
+        instance=instance,
+        diagram_xml=with_layout(xml, parsed.key),
+        path=path,
+        passed=[
+            PathElement(e, graph.names.get(e) or e)
+            for e in sorted(path.elements, key=lambda e: order.get(e, len(order)))
+        ],
+        waiting=[
+            PathElement(
+                p.element_id, graph.names.get(p.element_id) or p.element_id, p.kind, p.due_at
+            )
+            for p in path.waiting
+        ],
+        timeline=timeline,
+        selected=selected,
+        selected_title=next(r.title for r in timeline if r.entry.id == selected.id),
+        data_at=data_at,
+    )
+
+
+def history_rounds(history: Sequence[HistoryEntry]) -> list[list[str]]:
+    """Split the history into rounds of reached element ids, in the order they were reached."""
+    rounds: list[list[str]] = []
+    for entry in history:
+        if entry.action in ROUND_ACTIONS or not rounds:
+            rounds.append([])
+        if entry.action in REACHED_ACTIONS and entry.task_name:
+            rounds[-1].append(entry.task_name)
+    return rounds
+
+
+def _selected(history: Sequence[HistoryEntry], entry_id: int | None) -> HistoryEntry:
+    if not history:
+        raise NotFound("Prosessilla ei ole historiaa.")
+    if entry_id is None:
+        return history[-1]
+    for entry in history:
+        if entry.id == entry_id:
+            return entry
+    raise NotFound("Historiamerkintää ei löydy tästä prosessista.")
+
+
+def _timeline(
+    history: Sequence[HistoryEntry],
+    schemas: Sequence[Mapping[str, Any]],
+    variables: Mapping[str, str],
+    names: Mapping[str, str],
+    selected_id: int,
+) -> tuple[list[TimelineRow], list[tuple[str, str]]]:
+    labels = field_labels(schemas)
+    titles = {element_id: name for element_id, name in names.items() if name}
+    rows = []
+    data: dict[str, Any] = {}
+    data_at: list[tuple[str, str]] = []
+    for entry in history:
+        recorded = entry.data or {}
+        if entry.task_name and recorded.get("title"):
+            titles[entry.task_name] = str(recorded["title"])
+        title = titles.get(entry.task_name or "") or entry.task_name or ""
+        rows.append(TimelineRow(entry, title, _changes(entry, schemas, labels)))
+        apply_entry(data, entry, variables)
+        if entry.id == selected_id:
+            data_at = describe_data(schemas, data)
+    return rows, data_at
+
+
+def field_labels(schemas: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    """Return field name -> its title in the first form that has the field."""
+    labels: dict[str, str] = {"started_by": "Aloittaja"}
+    for schema in schemas:
+        for name, prop in properties_of(schema).items():
+            labels.setdefault(name, str(prop.get("title") or name))
+    return labels
+
+
+def _changes(
+    entry: HistoryEntry, schemas: Sequence[Mapping[str, Any]], labels: Mapping[str, str]
+) -> list[Change]:
+    recorded = entry.data or {}
+    if entry.action == "instance_started":
+        pairs = {name: [None, value] for name, value in (recorded.get("submitted") or {}).items()}
+    elif entry.action == "task_completed":
+        pairs = dict(recorded.get("changed") or {})
+    else:
+        return []
+    return [
+        Change(
+            labels.get(name, name),
+            _readable(schemas, name, pair[0]),
+            _readable(schemas, name, pair[1]),
+        )
+        for name, pair in pairs.items()
+        if not name.startswith("spiff__") and isinstance(pair, list | tuple) and len(pair) == 2
+    ]
+
+
+def _readable(schemas: Sequence[Mapping[str, Any]], name: str, value: Any) -> str:
+    described = describe_data(schemas, {name: value})
+    return described[0][1] if described else EMPTY
