@@ -39,6 +39,7 @@ def live_server(sqlite_databases) -> Iterator[str]:
         )
         make_actor(unit_of_work, system_clock, "sanna", ["social_worker"], ["hakijat"])
         make_actor(unit_of_work, system_clock, "tuomas", ["producer_admin"], ["kasittelijat"])
+        make_actor(unit_of_work, system_clock, "tarja", ["auditor"])
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
