@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.roles import Role
 from sote_flow.persistence.history import ChainReport
-from sote_flow.persistence.models import AccessLogEntry, ProcessInstance
+from sote_flow.persistence.models import AccessLogEntry, HistoryEntry, ProcessInstance
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.services.actors import Actor, require_role
 from sote_flow.services.instances import log_read
@@ -38,16 +38,27 @@ class AccessRow:
 
 
 @dataclass(frozen=True)
+class ChainBreak:
+    """Where a broken chain goes wrong: the first bad entry (if it still exists) and the last
+    good one before it, so an auditor can tell an edited entry from a deleted one."""
+
+    first_bad: HistoryEntry | None
+    last_good: HistoryEntry | None
+
+
+@dataclass(frozen=True)
 class AuditView:
     """The auditor's page: matching access-log rows and the state of the history chain."""
 
     rows: Sequence[AccessRow]
     chain: ChainReport
+    chain_break: ChainBreak | None = None
 
 
 def audit_view(actor: Actor, uow: UnitOfWork, clock: Clock, query: AccessQuery) -> AuditView:
     """Search the access log and verify the history chain; the search itself is logged."""
-    view = AuditView(search_access_log(actor, uow, query), verify_history(actor, uow))
+    chain = verify_history(actor, uow)
+    view = AuditView(search_access_log(actor, uow, query), chain, locate_break(uow, chain))
     log_read(uow, clock, actor, "access_log", query.client_number or "*", None, actor.purpose)
     uow.commit()
     return view
@@ -77,3 +88,17 @@ def verify_history(actor: Actor, uow: UnitOfWork) -> ChainReport:
     """Walk the history hash chain (auditors and administrators)."""
     require_role(actor, Role.AUDITOR, Role.ADMINISTRATOR)
     return uow.history.verify()
+
+
+def locate_break(uow: UnitOfWork, report: ChainReport) -> ChainBreak | None:
+    """Return the entries around the first break of a broken chain (None when intact)."""
+    if report.ok or report.first_bad_entry_id is None:
+        return None
+    bad_id = report.first_bad_entry_id
+    last_good = uow.session.scalar(
+        select(HistoryEntry)
+        .where(HistoryEntry.id < bad_id)
+        .order_by(HistoryEntry.id.desc())
+        .limit(1)
+    )
+    return ChainBreak(uow.session.get(HistoryEntry, bad_id), last_good)

@@ -7,6 +7,7 @@ import io
 from datetime import datetime, time
 
 from flask import Response, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
 
 from sote_flow.domain.weekdays import FINNISH_TIME
 from sote_flow.services import audit as audit_service
@@ -14,6 +15,14 @@ from sote_flow.web.blueprints import protected_blueprint
 from sote_flow.web.deps import actor, clock, unit_of_work
 
 audit_blueprint = protected_blueprint("audit", __name__, url_prefix="/audit")
+# HistoryLog.verify's problems, as an auditor reads them.
+CHAIN_PROBLEMS = {
+    "entry content changed": _l("Merkinnän sisältöä on muutettu jälkikäteen."),
+    "previous entry missing or changed": _l(
+        "Edellinen merkintä puuttuu tai sitä on muutettu (merkintöjä on poistettu tai muokattu)."
+    ),
+    "newest entries missing": _l("Uusimpia merkintöjä on poistettu."),
+}
 EXPORT_FIELDS = (
     "at",
     "username",
@@ -52,7 +61,9 @@ def access_log() -> str | Response:
             mimetype="text/csv",
             headers={"Content-Disposition": "attachment; filename=access-log.csv"},
         )
-    return render_template("audit.html", view=view, query=query, args=request.args)
+    return render_template(
+        "audit.html", view=view, query=query, args=request.args, chain_problems=CHAIN_PROBLEMS
+    )
 
 
 def _day(value: str | None, at: time) -> datetime | None:
