@@ -3,9 +3,20 @@ finds no serious or critical problems on the inbox, a task form and the history 
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+
+import pytest
+from werkzeug.serving import make_server
+
+from sote_flow.domain.clock import system_clock
+from sote_flow.web import create_app
+from sote_flow.web.deps import unit_of_work
 from tests.browser.axe import serious_violations
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.test_task_flow import _login
+from tests.support.factories import TEST_SECRET
+from tests.support.orders import OrderDriver, make_order_people
 
 
 def _shot(page, name: str) -> None:
@@ -65,3 +76,36 @@ def test_auditor_sees_the_path_and_waiting_point_on_the_diagram(live_server, pag
     page.wait_for_selector("#diagram[data-ready='true']")
     data = page.locator("#data-at-step").inner_text()
     assert "7654321" in data and "Päätös" not in data
+
+
+@pytest.fixture
+def returned_order_server(sqlite_databases) -> Iterator[str]:
+    """A service order processed once and returned to the queue (a fresh workflow round)."""
+    app = create_app({"database_url": sqlite_databases.new_url(), "secret_key": TEST_SECRET})
+    with app.app_context():
+        platform = app.extensions["sote_flow.platform"]
+        people = make_order_people(platform, unit_of_work, system_clock)
+        driver = OrderDriver(platform, unit_of_work, system_clock, people)
+        driver.order()
+        driver.process()
+        driver.return_to_queue()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+def test_returned_order_shows_the_earlier_round_on_its_drawn_diagram(returned_order_server, page):
+    _login(page, returned_order_server, "maria")  # the service manager oversees every order
+    page.goto(f"{returned_order_server}/instances/1/history")
+    page.wait_for_selector("#diagram[data-ready='true']")
+    # Round 1 reached the start of the service; only the history knows it now.
+    for element_id in ("record_start", "service_started", "flow_to_end", "flow_returned"):
+        assert "path-" in _classes(page, element_id), element_id
+    assert "path-waiting" in _classes(page, "take_order")
+    assert "path-waiting" in _classes(page, "take_up_overdue")
+    assert "ajastin odottaa" in page.locator("#waiting-list").inner_text()
+    assert serious_violations(page) == []
+    _shot(page, "order-history-diagram")

@@ -10,6 +10,7 @@ from sote_flow.engine.functions import DIAGRAM_FUNCTIONS
 from sote_flow.engine.layout import DI_NS, with_layout
 from sote_flow.engine.parsing import parse_bundle
 from sote_flow.engine.paths import (
+    END_OF_ROUND,
     DiagramGraph,
     Flow,
     TaskVisit,
@@ -120,3 +121,9 @@ def test_diagram_without_layout_gets_one_and_a_drawn_one_is_kept():
     assert edges == {"f1", "f2", "f3", "f4", "f5", "f6"}
     drawn = (PROCESSES / "service_order.bpmn").read_bytes()
     assert with_layout(drawn, "service_order") == drawn.decode()
+
+
+def test_a_round_that_ended_reaches_its_end_event():
+    rounds = [["number", "review", END_OF_ROUND]]
+    path = derive_path([], GRAPH, rounds)
+    assert {"decide", "end"} <= path.elements and {"f3", "f4"} <= path.flows

@@ -62,3 +62,10 @@ def test_order_actions_change_the_fields_they_stand_for():
 
 def test_without_result_variables_service_results_are_not_guessed():
     assert "case_number" not in data_as_of(HISTORY, 3)
+
+
+def test_a_return_keeps_only_the_order_fields_in_the_new_round():
+    kept = ("client_number", "amount", "started_by")
+    final = data_as_of(HISTORY, None, VARIABLES, kept_on_return=kept)
+    assert "case_number" not in final and "handler" not in final
+    assert final["client_number"] == "1234567" and final["round_number"] == 2

@@ -21,6 +21,8 @@ from SpiffWorkflow.util.task import TaskState
 from sote_flow.engine.parsing import BPMN_NS
 from sote_flow.engine.timers import pending_timers
 
+# In a history round, stands for "the instance ended here" (whichever end event it reached).
+END_OF_ROUND = "#end"
 # Element kinds that write history entries of their own; everything else is passed through.
 RECORDED_KINDS = frozenset({"userTask", "manualTask", "serviceTask"})
 _NOT_NODES = frozenset(
@@ -187,14 +189,18 @@ def derive_path(
     starts = graph.start_nodes()
     for round_ids in history_rounds:
         previous = starts[0] if starts else None
-        for element_id in (e for e in round_ids if e in graph.kinds):
-            elements.add(element_id)
+        for element_id in (e for e in round_ids if e in graph.kinds or e == END_OF_ROUND):
+            route = []
             if previous is not None and previous != element_id:
                 route = _route(graph, previous, element_id)
                 if route:
                     elements.add(previous)
-                elements.update(node for node, _ in route)
-                flows.update(flow for _, flow in route)
+                    elements.update(node for node, _ in route)
+                    flows.update(flow for _, flow in route)
+            if element_id == END_OF_ROUND:
+                previous = route[-1][0] if route else previous
+                continue
+            elements.add(element_id)
             previous = element_id
     # A task waiting now counts as passed only if it was also completed (a loop, a new round).
     only_waiting = {point.element_id for point in waiting} - completed
@@ -209,7 +215,8 @@ def _waiting_order(point: WaitingPoint) -> tuple[int, str]:
 def _route(graph: DiagramGraph, source: str, target: str) -> list[tuple[str, str]]:
     """Shortest way from source to target through elements that leave no history of their own.
 
-    Returns (node, flow id) pairs: each node reached and the flow that led to it.
+    Returns (node, flow id) pairs: each node reached and the flow that led to it. The target
+    END_OF_ROUND means the nearest end event.
     """
     outgoing: dict[str, list[Flow]] = {}
     for flow in graph.flows:
@@ -223,8 +230,8 @@ def _route(graph: DiagramGraph, source: str, target: str) -> list[tuple[str, str
             if nxt in came_from or nxt == source:
                 continue
             came_from[nxt] = (node, flow.id)
-            if nxt == target:
-                return _walk_back(came_from, source, target)
+            if nxt == target or (target == END_OF_ROUND and graph.kinds.get(nxt) == "endEvent"):
+                return _walk_back(came_from, source, nxt)
             if graph.kinds.get(nxt) not in RECORDED_KINDS:
                 queue.append(nxt)
     return []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -13,6 +13,7 @@ from sote_flow.domain.forms import describe_data, properties_of
 from sote_flow.domain.replay import apply_entry
 from sote_flow.engine.layout import with_layout
 from sote_flow.engine.paths import (
+    END_OF_ROUND,
     ProcessPath,
     derive_path,
     diagram_graph,
@@ -24,6 +25,8 @@ from sote_flow.persistence.models import HistoryEntry, ProcessInstance
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.services.actors import Actor
 from sote_flow.services.instances import log_read, may_read_instance
+from sote_flow.services.orders.actions import ORDER_FIELDS
+from sote_flow.services.orders.projection import PROCESS_KEY as SERVICE_ORDER
 from sote_flow.services.platform import Platform
 
 # History actions whose task_name is an element the instance reached.
@@ -103,7 +106,8 @@ def instance_history(
     uow.commit()
     schemas = platform.form_schemas(version)
     variables = result_variables(parsed.spec)
-    timeline, data_at = _timeline(history, schemas, variables, graph.names, selected.id)
+    kept = ORDER_FIELDS if instance.process_key == SERVICE_ORDER else None
+    timeline, data_at = _timeline(history, schemas, variables, kept, graph.names, selected.id)
     order = {element_id: n for n, element_id in enumerate(graph.kinds)}
     return HistoryView(
         instance=instance,
@@ -134,6 +138,8 @@ def history_rounds(history: Sequence[HistoryEntry]) -> list[list[str]]:
             rounds.append([])
         if entry.action in REACHED_ACTIONS and entry.task_name:
             rounds[-1].append(entry.task_name)
+        elif entry.action == "instance_completed":
+            rounds[-1].append(END_OF_ROUND)
     return rounds
 
 
@@ -152,6 +158,7 @@ def _timeline(
     history: Sequence[HistoryEntry],
     schemas: Sequence[Mapping[str, Any]],
     variables: Mapping[str, str],
+    kept_on_return: Collection[str] | None,
     names: Mapping[str, str],
     selected_id: int,
 ) -> tuple[list[TimelineRow], list[tuple[str, str]]]:
@@ -166,7 +173,7 @@ def _timeline(
             titles[entry.task_name] = str(recorded["title"])
         title = titles.get(entry.task_name or "") or entry.task_name or ""
         rows.append(TimelineRow(entry, title, _changes(entry, schemas, labels)))
-        apply_entry(data, entry, variables)
+        apply_entry(data, entry, variables, kept_on_return)
         if entry.id == selected_id:
             data_at = describe_data(schemas, data)
     return rows, data_at
