@@ -57,3 +57,35 @@ def test_weekdays_between_dates_skips_weekends_and_public_holidays():
     assert weekdays_between_dates(date(2026, 12, 22), date(2026, 12, 29)) == 3
     assert weekdays_between_dates(date(2026, 12, 8), date(2026, 12, 8)) == 0
     assert weekdays_between_dates(date(2026, 12, 8), date(2026, 12, 1)) == 0
+
+
+def test_weekdays_between_dates_agrees_with_walking_every_day_across_years():
+    from datetime import date, timedelta
+
+    from sote_flow.domain.weekdays import weekdays_between_dates
+
+    def walked(first: date, last: date) -> int:
+        days = (last - first).days
+        return sum(is_weekday(first + timedelta(days=n)) for n in range(1, days + 1))
+
+    # Spans over year ends, before 2000 and far ahead: only the years touched are looked up.
+    for first, last in [
+        (date(1998, 6, 1), date(1999, 6, 1)),
+        (date(2025, 12, 30), date(2027, 1, 7)),
+        (date(2026, 4, 30), date(2026, 5, 4)),  # Thu -> Mon over vappu (Fri 1.5.): 1
+        (date(2031, 12, 24), date(2032, 1, 2)),
+    ]:
+        assert weekdays_between_dates(first, last) == walked(first, last), (first, last)
+    assert weekdays_between_dates(date(2026, 4, 30), date(2026, 5, 4)) == 1
+    # A mistyped far-off year is counted, not refused (and is cached for the next order).
+    assert weekdays_between_dates(date(2026, 1, 1), date(9999, 12, 31)) > 2_000_000
+
+
+def test_weekday_on_or_after_moves_weekends_and_holidays_to_the_next_weekday():
+    from datetime import date
+
+    from sote_flow.domain.weekdays import weekday_on_or_after
+
+    assert weekday_on_or_after(date(2026, 5, 1)) == date(2026, 5, 4)  # vappu (Fri) -> Monday
+    assert weekday_on_or_after(date(2026, 12, 24)) == date(2026, 12, 28)  # Christmas Eve (Thu)
+    assert weekday_on_or_after(date(2026, 12, 8)) == date(2026, 12, 8)

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
 
 FINNISH_TIME = ZoneInfo("Europe/Helsinki")
 END_OF_OFFICE_DAY = time(16, 0)
-HOLIDAY_BASE_YEAR = 2000
 
 
 @lru_cache(maxsize=64)
@@ -27,6 +26,13 @@ def _holidays(year: int) -> frozenset[date]:
 def is_weekday(day: date) -> bool:
     """True for Monday–Friday that is not a Finnish public holiday."""
     return day.weekday() < 5 and day not in _holidays(day.year)
+
+
+def weekday_on_or_after(day: date) -> date:
+    """Return `day` if it is a weekday, else the next weekday."""
+    while not is_weekday(day):
+        day += timedelta(days=1)
+    return day
 
 
 def add_weekdays(start: datetime, count: int) -> datetime:
@@ -67,29 +73,38 @@ def weekdays_between(start: datetime, end: datetime) -> int:
     return weekdays_between_dates(first, last)
 
 
+@lru_cache(maxsize=65536)
 def weekdays_between_dates(first: date, last: date) -> int:
     """Count the weekdays after `first` up to and including `last` (0 when last <= first).
 
-    Arithmetic on whole weeks plus a look-up of the holidays in between, so reports over tens
-    of thousands of orders do not walk every day.
+    Arithmetic on whole weeks less the weekday holidays in between, so reports over tens of
+    thousands of orders do not walk every day; only the years the span touches are looked up,
+    and the answers are cached (orders share arrival and milestone days).
     """
     if last <= first:
         return 0
-    return _weekdays_upto(last) - _weekdays_upto(first)
+    plain = _mondays_to_fridays_upto(last) - _mondays_to_fridays_upto(first)
+    return plain - _holidays_in(first, last)
 
 
-def _weekdays_upto(day: date) -> int:
-    # Mondays to Fridays from 1 Jan of year 1 (a Monday) to `day`, less the holidays on them.
+def _mondays_to_fridays_upto(day: date) -> int:
+    # Mondays to Fridays from 1 Jan of year 1 (a Monday) to `day`, both included.
     weeks, rest = divmod(day.toordinal(), 7)
-    return weeks * 5 + min(rest, 5) - _weekday_holidays_upto(day)
+    return weeks * 5 + min(rest, 5)
 
 
-def _weekday_holidays_upto(day: date) -> int:
-    # Only differences are ever used, so counting from a fixed year is enough.
-    count = sum(len(_weekday_holidays(year)) for year in range(HOLIDAY_BASE_YEAR, day.year))
-    return count + bisect_right(_weekday_holidays(day.year), day)
+def _holidays_in(first: date, last: date) -> int:
+    # Weekday holidays after `first` up to and including `last` (first < last).
+    before_first = bisect_right(_weekday_holidays(first.year), first)
+    years = range(first.year, last.year)
+    return (
+        sum(len(_weekday_holidays(year)) for year in years)
+        + bisect_right(_weekday_holidays(last.year), last)
+        - before_first
+    )
 
 
-@lru_cache(maxsize=256)
+@cache
 def _weekday_holidays(year: int) -> tuple[date, ...]:
+    # Unbounded: a few dates a year, and a far-off date (a typo like 9999) must not evict the rest.
     return tuple(sorted(d for d in _holidays(year) if d.weekday() < 5))
