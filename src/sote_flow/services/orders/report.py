@@ -1,4 +1,19 @@
-"""Queue report: orders received, weekdays to each milestone, queue length per day (issue 3)."""
+"""Queue report: orders received, weekdays to each milestone, queue length per day (issue 3).
+
+How days count (Finnish calendar days, Europe/Helsinki):
+- Weekdays to a milestone are `weekdays_between_dates(arrival day, milestone day)`: the weekdays
+  after the arrival day up to and including the milestone day, whatever the hour. Taken up the
+  same day is 0, the next weekday 1. An order that arrives on a weekend or public holiday counts
+  from the next weekday (as its take-up deadline does): Saturday in, Monday taken up is 0.
+  A milestone on or before the arrival day is 0.
+- Taken up is the first time the order went into processing (`taken_at`); planned and actual
+  start are the dates the admin recorded (the latest round's, for a returned order).
+- Median and 90th percentile are over the orders received in the period that have reached the
+  milestone; the 90th percentile is `statistics.quantiles(method="inclusive")`, interpolated
+  between data points and rounded to one decimal.
+- Queue length of a day: orders whose latest state change before the next midnight is
+  saapunut, kasittelyssa or jonossa.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +21,13 @@ import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import FieldError, InvalidInput, PermissionDenied
-from sote_flow.domain.weekdays import FINNISH_TIME, weekdays_between_dates
+from sote_flow.domain.weekdays import FINNISH_TIME, weekday_on_or_after, weekdays_between_dates
 from sote_flow.persistence.models import OrderStateChange, ServiceOrder
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.services.actors import Actor
@@ -24,15 +40,33 @@ from sote_flow.services.platform import Platform
 MAX_DAYS = 366
 DIMENSIONS = ("service", "urgency", "municipality")
 MILESTONES = ("taken", "planned", "started")
+TOTAL = "kaikki"
+AnySelect = Select[*tuple[Any, ...]]
+Query = TypeVar("Query", bound=AnySelect)
 
 
 @dataclass(frozen=True)
 class ReportQuery:
-    """The period (Finnish calendar days, both included) and the producer group (None: all)."""
+    """The period (Finnish days, both included), the group (None: all) and optional filters."""
 
     since: date
     until: date
     group: str | None = None
+    service: str | None = None
+    urgency: str | None = None
+    municipality: str | None = None
+
+
+@dataclass(frozen=True)
+class OrderTimes:
+    """One received order's coded values and weekdays to each milestone (None: not reached)."""
+
+    service: str
+    urgency: str
+    municipality: str
+    taken: int | None
+    planned: int | None
+    started: int | None
 
 
 @dataclass(frozen=True)
@@ -79,18 +113,46 @@ def order_report(
         raise InvalidInput([FieldError("until", f"Jakso on 1–{MAX_DAYS} päivää.")])
     scope = [query.group] if query.group else (None if actor.oversees else groups)
     start, end = _local_midnight(query.since), _local_midnight(query.until + timedelta(days=1))
-    orders = _orders(uow, scope, start, end)
+    times = [order_times(*row) for row in uow.session.execute(_orders(scope, query, start, end))]
+    changes = _queue_changes(uow, scope, query, start, end)
     report = OrderReport(
         query=query,
         groups=groups,
-        total=_row("kaikki", "", orders),
-        rows=[row for dimension in DIMENSIONS for row in _rows(dimension, orders)],
-        queue_per_day=queue_length_per_day(_changes(uow, scope, end), query.since, query.until),
+        total=summarise(TOTAL, "", times),
+        rows=[row for dimension in DIMENSIONS for row in _rows(dimension, times)],
+        queue_per_day=queue_length_per_day(changes, query.since, query.until),
         labels=order_labels(platform, uow),
     )
     log_read(uow, clock, actor, "order_report", query.group or "*", None, actor.purpose)
     uow.commit()
     return report
+
+
+def order_times(
+    service: str,
+    urgency: str,
+    municipality: str,
+    received_at: datetime,
+    taken_at: datetime | None,
+    planned_start: str | None,
+    started_on: str | None,
+) -> OrderTimes:
+    """Return an order's weekdays from arrival to taken up, planned start and actual start."""
+    arrived = weekday_on_or_after(received_at.astimezone(FINNISH_TIME).date())
+    taken = taken_at.astimezone(FINNISH_TIME).date() if taken_at is not None else None
+    return OrderTimes(
+        service, urgency, municipality,
+        *(_weekdays(arrived, day) for day in (taken, _date(planned_start), _date(started_on))),
+    )  # fmt: skip
+
+
+def summarise(dimension: str, value: str, times: Sequence[OrderTimes]) -> ReportRow:
+    """Count the orders and summarise the weekdays to each milestone."""
+    durations = [
+        percentile_summary([n for t in times if (n := getattr(t, name)) is not None])
+        for name in MILESTONES
+    ]
+    return ReportRow(dimension, value, len(times), *durations)
 
 
 def percentile_summary(values: Sequence[int]) -> Durations:
@@ -129,50 +191,74 @@ def queue_length_per_day(
 
 
 def _orders(
-    uow: UnitOfWork, scope: list[str] | None, start: datetime, end: datetime
-) -> list[ServiceOrder]:
-    query = select(ServiceOrder).where(
-        ServiceOrder.received_at >= start, ServiceOrder.received_at < end
-    )
+    scope: list[str] | None, query: ReportQuery, start: datetime, end: datetime
+) -> AnySelect:
+    statement = select(
+        ServiceOrder.service,
+        ServiceOrder.urgency,
+        ServiceOrder.municipality,
+        ServiceOrder.received_at,
+        ServiceOrder.taken_at,
+        ServiceOrder.planned_start,
+        ServiceOrder.started_on,
+    ).where(ServiceOrder.received_at >= start, ServiceOrder.received_at < end)
     if scope is not None:
-        query = query.where(ServiceOrder.producer_group.in_(scope))
-    return list(uow.session.scalars(query))
+        statement = statement.where(ServiceOrder.producer_group.in_(scope))
+    return _filtered(statement, query)
 
 
-def _changes(
-    uow: UnitOfWork, scope: list[str] | None, end: datetime
+def _queue_changes(
+    uow: UnitOfWork, scope: list[str] | None, query: ReportQuery, start: datetime, end: datetime
 ) -> list[tuple[int, datetime, str]]:
-    query = select(OrderStateChange.instance_id, OrderStateChange.at, OrderStateChange.state)
-    query = query.where(OrderStateChange.at < end)
+    # The orders open when the period starts (each as a change at the start), then the changes
+    # during the period: the database picks each order's latest state, so history before the
+    # period is never sent over.
+    newest_first = (OrderStateChange.at.desc(), OrderStateChange.id.desc())
+    rank = func.row_number().over(partition_by=OrderStateChange.instance_id, order_by=newest_first)
+    before = _scoped_changes(
+        select(OrderStateChange.instance_id, OrderStateChange.state, rank.label("rank")),
+        scope,
+        query,
+    ).where(OrderStateChange.at < start)
+    latest = before.subquery()
+    open_at_start = select(latest.c.instance_id, latest.c.state).where(
+        latest.c.rank == 1, latest.c.state.in_(OPEN_STATES)
+    )
+    during = _scoped_changes(
+        select(OrderStateChange.instance_id, OrderStateChange.at, OrderStateChange.state),
+        scope,
+        query,
+    ).where(OrderStateChange.at >= start, OrderStateChange.at < end)
+    ordered = during.order_by(OrderStateChange.at, OrderStateChange.id)
+    opened = [(order, start, state) for order, state in uow.session.execute(open_at_start)]
+    return opened + [(order, at, state) for order, at, state in uow.session.execute(ordered)]
+
+
+def _scoped_changes(statement: Query, scope: list[str] | None, query: ReportQuery) -> Query:
     if scope is not None:
-        query = query.where(OrderStateChange.producer_group.in_(scope))
-    rows = uow.session.execute(query.order_by(OrderStateChange.at, OrderStateChange.id))
-    return [(order, at, state) for order, at, state in rows]
+        statement = statement.where(OrderStateChange.producer_group.in_(scope))
+    if any(getattr(query, name) for name in DIMENSIONS):
+        join = ServiceOrder.instance_id == OrderStateChange.instance_id
+        statement = _filtered(statement.join(ServiceOrder, join), query)
+    return statement
 
 
-def _rows(dimension: str, orders: Sequence[ServiceOrder]) -> list[ReportRow]:
-    values = sorted({str(getattr(order, dimension)) for order in orders})
-    return [
-        _row(dimension, value, [o for o in orders if str(getattr(o, dimension)) == value])
-        for value in values
-    ]
+def _filtered(statement: Query, query: ReportQuery) -> Query:
+    for name in DIMENSIONS:
+        if value := getattr(query, name):
+            statement = statement.where(getattr(ServiceOrder, name) == value)
+    return statement
 
 
-def _row(dimension: str, value: str, orders: Sequence[ServiceOrder]) -> ReportRow:
-    taken, planned, started = [], [], []
-    for order in orders:
-        arrived = order.received_at.astimezone(FINNISH_TIME).date()
-        if order.taken_at is not None:
-            taken_day = order.taken_at.astimezone(FINNISH_TIME).date()
-            taken.append(weekdays_between_dates(arrived, taken_day))
-        if (day := _date(order.planned_start)) is not None:
-            planned.append(weekdays_between_dates(arrived, day))
-        if (day := _date(order.started_on)) is not None:
-            started.append(weekdays_between_dates(arrived, day))
-    return ReportRow(
-        dimension, value, len(orders),
-        percentile_summary(taken), percentile_summary(planned), percentile_summary(started),
-    )  # fmt: skip
+def _rows(dimension: str, times: Sequence[OrderTimes]) -> list[ReportRow]:
+    grouped: dict[str, list[OrderTimes]] = {}
+    for order in times:
+        grouped.setdefault(getattr(order, dimension), []).append(order)
+    return [summarise(dimension, value, grouped[value]) for value in sorted(grouped)]
+
+
+def _weekdays(arrived: date, day: date | None) -> int | None:
+    return weekdays_between_dates(arrived, day) if day is not None else None
 
 
 def _date(value: str | None) -> date | None:
