@@ -116,28 +116,6 @@ def test_queue_rows_shown_are_in_the_access_log(client, people):
     }
 
 
-def test_report_page_chart_and_csv_for_producers_and_the_manager(client, people):
-    _order(client)
-    _order(client, urgency="kiireellinen")
-    login(client, "aino")
-    page = client.get("/orders/report?since=2026-11-01&until=2026-11-23")
-    assert page.status_code == 200
-    html = page.get_data(as_text=True)
-    assert "Tilausraportti" in html and '<svg role="img"' in html
-    assert "<title>23.11.2026: 2</title>" in html  # two orders open at the end of the day
-    exported = client.get("/orders/report?since=2026-11-01&until=2026-11-23&format=csv")
-    lines = exported.get_data(as_text=True).splitlines()
-    assert lines[0].startswith("dimension,value,received,taken_count,taken_median")
-    assert lines[1].startswith("kaikki,,2,0,,")
-    assert "2026-11-23,2" in lines
-    _logout(client)
-    login(client, "sofia")  # a social worker has no queue and no report
-    assert client.get("/orders/report").status_code == 403
-    _logout(client)
-    login(client, "maria")
-    assert client.get("/orders/report").status_code == 200
-
-
 def test_administrator_sets_a_family_workers_skills_and_areas(app, client, people):
     login(client, "paavo")
     page = client.get("/admin/workers").get_data(as_text=True)

@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from datetime import date, timedelta
-
-from flask import Response as FlaskResponse
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from sote_flow.domain.errors import InvalidInput
-from sote_flow.domain.weekdays import FINNISH_TIME
 from sote_flow.services.orders import actions as order_actions
 from sote_flow.services.orders.projection import STATES
 from sote_flow.services.orders.queue import QueueFilters, list_queue
-from sote_flow.services.orders.report import MILESTONES, OrderReport, ReportQuery, order_report
 from sote_flow.web.blueprints import protected_blueprint
 from sote_flow.web.deps import actor, clock, platform, unit_of_work
 
@@ -38,26 +31,6 @@ def queue() -> str:
     return render_template(
         "orders.html", view=view, page=page, page_size=platform().settings.page_size, states=STATES
     )
-
-
-@orders_blueprint.get("/report")
-def report() -> str | FlaskResponse:
-    """Show the queue report for a period and group (HTML, or CSV with ?format=csv)."""
-    today = clock()().astimezone(FINNISH_TIME).date()
-    query = ReportQuery(
-        since=_date_arg("since", today - timedelta(days=29)),
-        until=_date_arg("until", today),
-        group=request.args.get("group", "").strip() or None,
-    )
-    with unit_of_work() as uow:
-        view = order_report(platform(), actor(), uow, clock(), query)
-    if request.args.get("format") == "csv":
-        return FlaskResponse(
-            _report_csv(view),
-            mimetype="text/csv",
-            headers={"Content-Disposition": "attachment; filename=tilausraportti.csv"},
-        )
-    return render_template("order_report.html", view=view, milestones=MILESTONES)
 
 
 @orders_blueprint.get("/<int:instance_id>")
@@ -118,30 +91,3 @@ def _show(
         reason=request.form.get("reason", ""),
     )
     return html, status
-
-
-def _date_arg(name: str, default: date) -> date:
-    # An unparsable date falls back to the default period rather than failing the page.
-    try:
-        return date.fromisoformat(request.args.get(name, ""))
-    except ValueError:
-        return default
-
-
-def _report_csv(view: OrderReport) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    header = ["dimension", "value", "received"]
-    for milestone in MILESTONES:
-        header += [f"{milestone}_count", f"{milestone}_median", f"{milestone}_p90"]
-    writer.writerow(header)
-    for row in [view.total, *view.rows]:
-        cells: list[object] = [row.dimension, row.value, row.received]
-        for milestone in MILESTONES:
-            durations = getattr(row, milestone)
-            cells += [durations.count, durations.median, durations.p90]
-        writer.writerow(cells)
-    writer.writerow([])
-    writer.writerow(["day", "queue_length"])
-    writer.writerows([day.isoformat(), length] for day, length in view.queue_per_day)
-    return buffer.getvalue()

@@ -1,0 +1,88 @@
+"""Reports (Raportit): the service order queue report as a page with a chart, and as CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import replace
+from datetime import date, timedelta
+
+from flask import Response, render_template, request
+
+from sote_flow.domain.errors import InvalidInput
+from sote_flow.domain.weekdays import FINNISH_TIME
+from sote_flow.services.orders.report import (
+    DIMENSIONS,
+    MILESTONES,
+    OrderReport,
+    ReportQuery,
+    order_report,
+)
+from sote_flow.web.blueprints import protected_blueprint
+from sote_flow.web.deps import actor, clock, platform, unit_of_work
+
+order_reports_blueprint = protected_blueprint("order_reports", __name__, url_prefix="/reports")
+DEFAULT_DAYS = 30
+
+
+@order_reports_blueprint.get("/orders")
+def orders() -> str | tuple[str, int] | Response:
+    """Show the queue report for a period, group and filters (HTML, or CSV with ?format=csv)."""
+    today = clock()().astimezone(FINNISH_TIME).date()
+    default = ReportQuery(since=today - timedelta(days=DEFAULT_DAYS - 1), until=today)
+    query = replace(
+        default,
+        since=_date_arg("since", default.since),
+        until=_date_arg("until", default.until),
+        **{name: request.args.get(name, "").strip() or None for name in ("group", *DIMENSIONS)},
+    )
+    error = None
+    try:
+        with unit_of_work() as uow:
+            view = order_report(platform(), actor(), uow, clock(), query)
+    except InvalidInput as refused:
+        # A period the report refuses: show the default period and say why, next to the dates.
+        error = refused.errors[0].message if refused.errors else refused.message
+        with unit_of_work() as uow:
+            view = order_report(
+                platform(), actor(), uow, clock(), replace(query, since=default.since, until=today)
+            )
+    if request.args.get("format") == "csv" and error is None:
+        return Response(
+            report_csv(view),
+            mimetype="text/csv",
+            headers={"Content-Disposition": "attachment; filename=tilausraportti.csv"},
+        )
+    html = render_template(
+        "order_report.html", view=view, milestones=MILESTONES, dimensions=DIMENSIONS, error=error
+    )
+    return (html, 422) if error else html
+
+
+def report_csv(view: OrderReport) -> str:
+    """Return the report rows (all, then per service, urgency, municipality) and the queue."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    header = ["dimension", "value", "label", "received"]
+    for milestone in MILESTONES:
+        header += [f"{milestone}_count", f"{milestone}_median", f"{milestone}_p90"]
+    writer.writerow(header)
+    for row in [view.total, *view.rows]:
+        label = view.labels.get(row.dimension, {}).get(row.value, row.value)
+        cells: list[object] = [row.dimension, row.value, label, row.received]
+        for milestone in MILESTONES:
+            durations = getattr(row, milestone)
+            cells += [durations.count, durations.median, durations.p90]
+        writer.writerow(cells)
+    writer.writerow([])
+    writer.writerow(["day", "queue_length"])
+    writer.writerows([day.isoformat(), length] for day, length in view.queue_per_day)
+    return buffer.getvalue()
+
+
+def _date_arg(name: str, default: date) -> date:
+    # An empty or unparsable date falls back to the default period rather than failing the page.
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return default
