@@ -139,3 +139,54 @@ def test_form_editor_previews_the_form_as_staff_see_it(owner_server, page):
     page.get_by_role("heading", name="Versioiden vertailu: Hyväksyntä").wait_for()
     assert "approval-review.json: muutettu" in page.locator("main").inner_text()
     assert serious_violations(page) == []
+
+
+@pytest.fixture
+def order_owner_server(sqlite_databases) -> Iterator[str]:
+    """The real service-order diagram (drawn with lanes and a boundary timer) deployed."""
+    from tests.support.orders import make_order_people
+
+    app = create_app({"database_url": sqlite_databases.new_url(), "secret_key": TEST_SECRET})
+    with app.app_context():
+        make_order_people(app.extensions["sote_flow.platform"], unit_of_work, system_clock)
+        make_actor(unit_of_work, system_clock, "olli", ["process_owner"])
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+def test_lane_and_timer_of_the_service_order_are_edited_in_the_side_panel(order_owner_server, page):
+    _login(page, order_owner_server, "olli")
+    page.goto(f"{order_owner_server}/process-admin/service_order/modeler")
+    page.wait_for_selector("#canvas[data-ready='true']")
+    assert serious_violations(page) == []
+    picker = page.get_by_label("Valitse elementti")
+    picker.select_option("take_up_overdue")
+    assert page.get_by_label("Ajastimen tyyppi").input_value() == "timeDate"
+    assert "end_of_weekday(0 if urgency" in page.get_by_label("Ajastimen lauseke").input_value()
+    page.get_by_label("Ajastimen tyyppi").select_option("timeDuration")
+    page.get_by_label("Ajastimen lauseke").fill('"PT4H"')
+    page.get_by_label("Ajastimen lauseke").press("Tab")
+    picker.select_option("lane_producer")
+    lane = page.get_by_label("Nimi", exact=True)
+    assert lane.input_value() == "lapsiperheiden_avopalvelut"
+    lane.fill("ei_tallaista_ryhmaa")
+    lane.press("Tab")
+    page.get_by_role("button", name="Ota käyttöön").click()
+    problems = page.locator("#deploy-problems")
+    unknown_lane = "Kaistan nimi 'ei_tallaista_ryhmaa' ei ole tunnettu ryhmä"
+    problems.get_by_text(unknown_lane).first.wait_for()
+    assert "sote-problem" in _element_classes(page, "take_order")
+    _shot(page, "modeler-lane-problem")
+    lane_input = page.get_by_label("Nimi", exact=True)
+    picker.select_option("lane_producer")
+    lane_input.fill("lapsiperheiden_avopalvelut")
+    lane_input.press("Tab")
+    page.get_by_role("button", name="Ota käyttöön").click()
+    page.get_by_text("Versio 2 otettiin käyttöön.").wait_for()
+    page.goto(f"{order_owner_server}/process-admin/service_order/diff?old=1&new=2")
+    changed = page.get_by_role("table", name="Muuttuneet elementit").inner_text()
+    assert "take_up_overdue" in changed and "tapahtuma (ajastin tai sanoma)" in changed

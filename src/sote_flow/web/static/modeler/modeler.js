@@ -7,7 +7,7 @@
   const data = JSON.parse(document.getElementById("modeler-data").textContent);
   const msg = data.messages;
   const SPIFF = "spiffworkflow:";
-  const state = { forms: Object.assign({}, data.forms), edited: new Set(), marked: [], current: null };
+  const state = { forms: Object.assign({}, data.forms), edited: new Set(), marked: [], dirty: false };
 
   function format(template, values) {
     return template.replace(/\{(\w+)\}/g, (_, key) => (values[key] === undefined ? "" : values[key]));
@@ -36,7 +36,11 @@
     const panel = new Panel(modeler);
     modeler.on("selection.changed", (event) => panel.show(event.newSelection[0] || null));
     modeler.on("elements.changed", () => { panel.refreshPicker(); });
-    modeler.on("commandStack.changed", () => status(msg.changed));
+    modeler.on("commandStack.changed", () => { state.dirty = true; status(msg.changed); });
+    // Leaving with changes that were not deployed asks first (the browser's own question).
+    window.addEventListener("beforeunload", (event) => {
+      if (state.dirty || state.edited.size) event.preventDefault();
+    });
     panel.refreshPicker();
     refreshFormList();
     $("deploy").addEventListener("click", () => deploy(modeler));
@@ -402,7 +406,11 @@
       const body = await response.json().catch(() => ({ message: msg.networkError, errors: [] }));
       if (response.ok) {
         status(body.message);
-        if (body.created) window.location.assign(body.url);
+        if (body.created) {
+          state.dirty = false;
+          state.edited.clear();
+          window.location.assign(body.url);
+        }
         return;
       }
       status(body.message || msg.networkError);
