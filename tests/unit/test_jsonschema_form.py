@@ -150,18 +150,18 @@ def test_usable_form_schemas_have_no_problems():
 @pytest.mark.parametrize(
     ("schema", "expected"),
     [
-        ([], "must be a JSON object"),
-        ({"$schema": "http://json-schema.org/draft-04/schema#"}, "Unsupported $schema"),
+        ([], "on oltava JSON-olio"),
+        ({"$schema": "http://json-schema.org/draft-04/schema#"}, "ei ole tuettu"),
         ({"type": "object", "properties": {"a": {"type": "strng"}}}, "properties/a/type"),
-        ({"type": "object", "properties": {"a": {"minimum": "1"}}}, "Not valid JSON Schema"),
-        ({"type": "object", "properties": {"a": {"pattern": "("}}}, "Not valid JSON Schema"),
+        ({"type": "object", "properties": {"a": {"minimum": "1"}}}, "Ei kelvollinen JSON Schema"),
+        ({"type": "object", "properties": {"a": {"pattern": "("}}}, "Ei kelvollinen JSON Schema"),
         ({"type": "array"}, '"type": "object"'),
         ({"properties": {}}, '"type": "object"'),
-        ({"type": "object", "properties": {"a": {"type": "object"}}}, "'a' has type 'object'"),
-        ({"type": "object", "properties": {"a": {"type": "array"}}}, "lists of choices"),
-        ({"type": "object", "properties": {"a": True}}, "'a' must be a schema object"),
-        ({"type": "object", "properties": {"a": {"title": "A"}}}, "'a' has no type"),
-        ({"type": "object", "properties": {}, "required": ["x"]}, "'x' is not among"),
+        ({"type": "object", "properties": {"a": {"type": "object"}}}, "'a' on tyyppiä 'object'"),
+        ({"type": "object", "properties": {"a": {"type": "array"}}}, "valintalistat"),
+        ({"type": "object", "properties": {"a": True}}, "'a' on oltava skeemaolio"),
+        ({"type": "object", "properties": {"a": {"title": "A"}}}, "'a' ei ole tyyppiä"),
+        ({"type": "object", "properties": {}, "required": ["x"]}, "'x' puuttuu kentistä"),
     ],
 )
 def test_unusable_form_schemas_are_explained(schema, expected):

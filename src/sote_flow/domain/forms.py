@@ -101,28 +101,29 @@ def _message(error: ValidationError) -> str:
 def check_form_schema(schema: Any) -> list[str]:
     """Return the problems that make a schema unusable as a form; empty when it is fine."""
     if not isinstance(schema, Mapping):
-        return ["The form schema must be a JSON object."]
+        return ["Lomakkeen skeeman on oltava JSON-olio."]
     dialect = schema.get("$schema")
     if dialect is not None and _dialect(dialect) is None:
-        return [f"Unsupported $schema {dialect!r}: use draft 2020-12 or draft-07."]
+        return [f"$schema {dialect!r} ei ole tuettu: käytä versiota draft 2020-12 tai draft-07."]
     cls = _validator_class(schema)
     metaschema = cls(cls.META_SCHEMA, format_checker=cls.FORMAT_CHECKER)
     invalid = [
-        f"Not valid JSON Schema at {'/'.join(map(str, e.path)) or 'the top level'}: {e.message}"
+        f"Ei kelvollinen JSON Schema kohdassa {'/'.join(map(str, e.path)) or 'ylätaso'}: "
+        f"{e.message}"
         for e in metaschema.iter_errors(dict(schema))
     ]
     if invalid:
         return invalid
     if schema.get("type") != "object":
-        return ['The top level of a form schema must have "type": "object".']
+        return ['Lomakkeen skeeman ylätasolla on oltava "type": "object".']
     properties = schema.get("properties") or {}
     problems = [
-        f"Property {name!r} {problem}"
+        f"Kenttä {name!r} {problem}"
         for name, prop in properties.items()
         if (problem := _property_problem(prop))
     ]
     problems += [
-        f"Required property {name!r} is not among the properties."
+        f"Pakollinen kenttä {name!r} puuttuu kentistä (properties)."
         for name in schema.get("required") or []
         if name not in properties
     ]
@@ -131,7 +132,7 @@ def check_form_schema(schema: Any) -> list[str]:
 
 def _property_problem(prop: Any) -> str | None:
     if not isinstance(prop, Mapping):
-        return "must be a schema object, not true or false."
+        return "on oltava skeemaolio, ei true tai false."
     kind = property_type(prop)
     if kind == "array":
         items = prop.get("items")
@@ -141,12 +142,12 @@ def _property_problem(prop: Any) -> str | None:
             and choices(items)
         ):
             return None
-        return "is an array; only lists of choices (items with enum or oneOf const) can be shown."
+        return "on lista; vain valintalistat (items, jossa enum tai oneOf const) voidaan näyttää."
     if kind in _SCALARS or (kind is None and "type" not in prop and choices(prop)):
         return None
     if "type" not in prop:
-        return "has no type and no choices, so it cannot be shown."
-    return f"has type {prop['type']!r}, which cannot be shown as a form field."
+        return "ei ole tyyppiä eikä vaihtoehtoja, joten sitä ei voi näyttää."
+    return f"on tyyppiä {prop['type']!r}, jota ei voi näyttää lomakkeen kenttänä."
 
 
 def choices(prop: Any) -> list[tuple[str, str]]:
