@@ -151,6 +151,9 @@ def test_owner_migrates_a_waiting_instance_and_is_refused_when_not_possible(clie
         "/process-admin/instances/1/migrate", data={"csrf_token": token, "version": "2"}
     )
     assert done.status_code == 302 and done.headers["Location"].endswith("/instances/1")
+    instance_page = client.get("/instances/1").get_data(as_text=True)
+    assert "Asia siirrettiin versioon 2." in instance_page
+    assert "Siirretty uuteen versioon" in instance_page
     refused = client.get("/process-admin/instances/1/migrate?version=2").get_data(as_text=True)
     assert "Siirto ei ole mahdollinen" in refused and "uudempi versio" in refused
     post = client.post(

@@ -47,6 +47,7 @@ ACTION_LABELS = {
     "message_sent": _l("Sanoma lähetetty"),
     "message_received": _l("Sanoma vastaanotettu"),
     "process_deployed": _l("Otettu käyttöön"),
+    "instance_migrated": _l("Siirretty uuteen versioon"),
     "order_taken_over": _l("Tilaus siirretty toiselle käsittelijälle"),
     "order_returned": _l("Palautettu jonoon"),
     "order_cancelled": _l("Tilaus peruttu"),
