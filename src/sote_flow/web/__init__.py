@@ -63,9 +63,12 @@ def _register_blueprints(app: Flask) -> None:
     from sote_flow.web.api import api_blueprint
     from sote_flow.web.audit import audit_blueprint
     from sote_flow.web.auth import auth_blueprint
+    from sote_flow.web.history import history_blueprint
     from sote_flow.web.inbox import inbox_blueprint
     from sote_flow.web.instances import instances_blueprint
+    from sote_flow.web.order_reports import order_reports_blueprint
     from sote_flow.web.orders import orders_blueprint
+    from sote_flow.web.process_admin import process_admin_blueprint
     from sote_flow.web.processes import processes_blueprint
 
     for blueprint in (
@@ -73,9 +76,12 @@ def _register_blueprints(app: Flask) -> None:
         inbox_blueprint,
         processes_blueprint,
         instances_blueprint,
+        history_blueprint,
         orders_blueprint,
+        order_reports_blueprint,
         admin_blueprint,
         audit_blueprint,
+        process_admin_blueprint,
     ):
         app.register_blueprint(blueprint)
     app.register_blueprint(api_blueprint, url_prefix="/api/v1")
