@@ -9,10 +9,21 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from argon2 import PasswordHasher, profiles
 
+from sote_flow.engine.engine_clock import require_engine_clock
+from sote_flow.services.accounts import use_password_hasher
 from tests.support.databases import PostgresDatabases, SqliteDatabases
 from tests.support.postgres import PostgresServer
 from tests.support.smtp import CapturingSmtpServer
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Every test injects its clock: an engine call that reads the time outside engine_clock
+    # would silently use today's date instead, so make it fail.
+    require_engine_clock()
+    # Hundreds of test users: argon2's own profile for tests instead of ~0.1 s per hash and login.
+    use_password_hasher(PasswordHasher.from_parameters(profiles.CHEAPEST))
 
 
 @pytest.fixture(scope="session")

@@ -3,19 +3,14 @@ finds no serious or critical problems on the inbox, a task form and the history 
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 
 import pytest
-from werkzeug.serving import make_server
 
-from sote_flow.domain.clock import system_clock
-from sote_flow.web import create_app
 from sote_flow.web.deps import unit_of_work
 from tests.browser.axe import serious_violations
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, serving
 from tests.browser.test_task_flow import _login
-from tests.support.factories import TEST_SECRET
 from tests.support.orders import OrderDriver, make_order_people
 
 
@@ -79,22 +74,18 @@ def test_auditor_sees_the_path_and_waiting_point_on_the_diagram(live_server, pag
 
 
 @pytest.fixture
-def returned_order_server(sqlite_databases) -> Iterator[str]:
+def returned_order_server(live_app, clock) -> Iterator[str]:
     """A service order processed once and returned to the queue (a fresh workflow round)."""
-    app = create_app({"database_url": sqlite_databases.new_url(), "secret_key": TEST_SECRET})
+    app = live_app
     with app.app_context():
         platform = app.extensions["sote_flow.platform"]
-        people = make_order_people(platform, unit_of_work, system_clock)
-        driver = OrderDriver(platform, unit_of_work, system_clock, people)
+        people = make_order_people(platform, unit_of_work, clock)
+        driver = OrderDriver(platform, unit_of_work, clock, people)
         driver.order()
         driver.process()
         driver.return_to_queue()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    with serving(app) as url:
+        yield url
 
 
 def test_returned_order_shows_the_earlier_round_on_its_drawn_diagram(returned_order_server, page):

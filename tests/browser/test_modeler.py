@@ -3,35 +3,27 @@ its element; the form editor previews a form as staff see it; axe-core finds no 
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 
 import pytest
-from werkzeug.serving import make_server
 
-from sote_flow.domain.clock import system_clock
-from sote_flow.web import create_app
 from sote_flow.web.deps import unit_of_work
 from tests.browser.axe import serious_violations
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, serving
 from tests.browser.test_task_flow import _login
-from tests.support.factories import DIAGRAMS, TEST_SECRET, deploy, make_actor, make_groups
+from tests.support.factories import DIAGRAMS, deploy, make_actor, make_groups
 
 
 @pytest.fixture
-def owner_server(sqlite_databases) -> Iterator[str]:
-    app = create_app({"database_url": sqlite_databases.new_url(), "secret_key": TEST_SECRET})
+def owner_server(live_app, clock) -> Iterator[str]:
+    app = live_app
     with app.app_context():
         make_groups(unit_of_work, "hakijat", "kasittelijat")
         platform = app.extensions["sote_flow.platform"]
-        deploy(platform, unit_of_work, system_clock, DIAGRAMS / "approval.bpmn")
-        make_actor(unit_of_work, system_clock, "olli", ["process_owner"])
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+        deploy(platform, unit_of_work, clock, DIAGRAMS / "approval.bpmn")
+        make_actor(unit_of_work, clock, "olli", ["process_owner"])
+    with serving(app) as url:
+        yield url
 
 
 def _shot(page, name: str) -> None:
@@ -142,20 +134,16 @@ def test_form_editor_previews_the_form_as_staff_see_it(owner_server, page):
 
 
 @pytest.fixture
-def order_owner_server(sqlite_databases) -> Iterator[str]:
+def order_owner_server(live_app, clock) -> Iterator[str]:
     """The real service-order diagram (drawn with lanes and a boundary timer) deployed."""
     from tests.support.orders import make_order_people
 
-    app = create_app({"database_url": sqlite_databases.new_url(), "secret_key": TEST_SECRET})
+    app = live_app
     with app.app_context():
-        make_order_people(app.extensions["sote_flow.platform"], unit_of_work, system_clock)
-        make_actor(unit_of_work, system_clock, "olli", ["process_owner"])
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+        make_order_people(app.extensions["sote_flow.platform"], unit_of_work, clock)
+        make_actor(unit_of_work, clock, "olli", ["process_owner"])
+    with serving(app) as url:
+        yield url
 
 
 def test_lane_and_timer_of_the_service_order_are_edited_in_the_side_panel(order_owner_server, page):

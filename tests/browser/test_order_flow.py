@@ -2,32 +2,23 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 
 import pytest
-from werkzeug.serving import make_server
 
-from sote_flow.domain.clock import system_clock
-from sote_flow.web import create_app
 from sote_flow.web.deps import unit_of_work
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, serving
 from tests.browser.test_task_flow import _login
-from tests.support.factories import TEST_SECRET
 from tests.support.orders import make_order_people
 
 
 @pytest.fixture
-def order_server(sqlite_databases) -> Iterator[str]:
-    app = create_app({"database_url": sqlite_databases.new_url(), "secret_key": TEST_SECRET})
+def order_server(live_app, clock) -> Iterator[str]:
+    app = live_app
     with app.app_context():
-        make_order_people(app.extensions["sote_flow.platform"], unit_of_work, system_clock)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+        make_order_people(app.extensions["sote_flow.platform"], unit_of_work, clock)
+    with serving(app) as url:
+        yield url
 
 
 def _shot(page, name: str) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -12,6 +12,7 @@ from sote_flow.scheduler.runner import TimerScheduler
 from sote_flow.services import instances, tasks
 from sote_flow.services.timers import fire_due_timers, next_due
 from tests.support.factories import DIAGRAMS, deploy, make_actor, make_groups, start
+from tests.support.schedulers import wall_time
 
 
 @pytest.fixture
@@ -98,7 +99,8 @@ def test_in_process_scheduler_wakes_an_instance_at_its_due_time(platform, uow, p
     scheduler = TimerScheduler(platform, uow, safety_poll_seconds=3600)
     scheduler.start()
     try:
-        due = datetime.now(UTC) + timedelta(seconds=1)
+        # A real APScheduler in this process: it runs on the wall clock.
+        due = wall_time() + timedelta(seconds=1)
         start(
             platform,
             uow,
@@ -107,8 +109,8 @@ def test_in_process_scheduler_wakes_an_instance_at_its_due_time(platform, uow, p
             "timer_once",
             {"fire_at": due.isoformat()},
         )
-        deadline = datetime.now(UTC) + timedelta(seconds=10)
-        while not _open_titles(uow, people["handler"]) and datetime.now(UTC) < deadline:
+        deadline = wall_time() + timedelta(seconds=10)
+        while not _open_titles(uow, people["handler"]) and wall_time() < deadline:
             threading.Event().wait(0.05)
     finally:
         scheduler.stop()

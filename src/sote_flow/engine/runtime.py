@@ -25,6 +25,7 @@ from sote_flow.engine.parsing import ParsedProcess
 from sote_flow.engine.sandbox import SandboxedEnvironment
 from sote_flow.engine.tasks import FormRef, form_ref, task_properties
 from sote_flow.engine.timers import pending_timers
+from sote_flow.engine.versions import MigrationPlan, migrate
 from sote_flow.handlers.context import Handler, HandlerContext, OutgoingMail, StaffDirectory
 
 
@@ -255,8 +256,18 @@ class WorkflowRuntime:
     def cancel(self, workflow: BpmnWorkflow, data: Mapping[str, Any]) -> None:
         """End the workflow without finishing it; `data` is added to its final data."""
         final = {**self.current_data(workflow), **data}
-        workflow.cancel()
+        with engine_clock(workflow.script_engine.clock):
+            workflow.cancel()
         workflow.data.update(final)
+
+    def migrate(
+        self, workflow: BpmnWorkflow, report: StepReport, new: ParsedProcess
+    ) -> MigrationPlan:
+        """Move `workflow` onto the version `new` where possible (see `versions.migrate`)."""
+        # Resetting tasks restarts their timers, which reads the time: the run's clock, not
+        # the system's.
+        with engine_clock(report.clock):
+            return migrate(workflow, new)
 
     def wake(self, workflow: BpmnWorkflow, report: StepReport) -> None:
         """Fire due timers and run on."""

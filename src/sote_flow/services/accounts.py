@@ -21,6 +21,12 @@ _hasher = PasswordHasher()
 LOGIN_FAILED = "Väärä käyttäjätunnus tai salasana."
 
 
+def use_password_hasher(hasher: PasswordHasher) -> None:
+    """Hash new passwords with `hasher` (a stored hash keeps verifying with its own parameters)."""
+    global _hasher
+    _hasher = hasher
+
+
 def create_user(
     uow: UnitOfWork,
     clock: Clock,

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import Conflict, EngineFailure, NotFound
 from sote_flow.engine.runtime import RunContext, StepReport
-from sote_flow.engine.versions import MigrationPlan, migrate
+from sote_flow.engine.versions import MigrationPlan
 from sote_flow.persistence.models import ProcessInstance, ProcessVersion
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.services.actors import Actor, require_role, require_writer
@@ -146,7 +146,7 @@ def _plan(
     if reasons:
         plan = MigrationPlan(tuple(reasons), ())
     else:
-        plan = migrate(workflow, platform.parsed(target))
+        plan = platform.runtime.migrate(workflow, report, platform.parsed(target))
     return MigrationCheck(instance, target, plan), workflow, report
 
 
