@@ -16,15 +16,11 @@ from sqlalchemy import insert, select
 
 from _common import databases, median_ms, p90_ms, timed
 from sote_flow.domain.clock import FrozenClock
-from sote_flow.persistence.models import (
-    OrderStateChange,
-    ProcessInstance,
-    ProcessVersion,
-    ServiceOrder,
-)
+from sote_flow.persistence.models import ProcessInstance, ProcessVersion
+from sote_flow.service_order.models import OrderStateChange, ServiceOrder
+from sote_flow.service_order.queue import QueueFilters, list_queue
+from sote_flow.service_order.report import ReportQuery, order_report
 from sote_flow.services.actors import Actor
-from sote_flow.services.orders.queue import QueueFilters, list_queue
-from sote_flow.services.orders.report import ReportQuery, order_report
 from tests.support.factories import make_platform, make_uow_factory
 from tests.support.orders import GROUP, make_order_people
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from sote_flow.domain.errors import InvalidInput, PermissionDenied
 from sote_flow.persistence.models import AccessLogEntry
-from sote_flow.services.orders.report import Durations, ReportQuery, order_report
+from sote_flow.service_order.report import Durations, ReportQuery, order_report
 from tests.support.factories import make_actor
 from tests.support.order_rows import add_order, helsinki
 from tests.support.orders import GROUP, make_order_people

@@ -9,15 +9,10 @@ from sqlalchemy import select
 
 from sote_flow.domain.errors import Conflict, InvalidInput, PermissionDenied
 from sote_flow.domain.weekdays import FINNISH_TIME
-from sote_flow.persistence.models import (
-    DueTimer,
-    HistoryEntry,
-    OrderStateChange,
-    OutboxMail,
-    ProcessInstance,
-)
+from sote_flow.persistence.models import DueTimer, HistoryEntry, OutboxMail, ProcessInstance
+from sote_flow.service_order import actions
+from sote_flow.service_order.models import OrderStateChange
 from sote_flow.services import tasks
-from sote_flow.services.orders import actions
 from sote_flow.services.timers import fire_due_timers
 from tests.support.orders import OrderDriver, make_order_people
 
@@ -109,9 +104,7 @@ def test_order_through_an_information_request_to_started(platform, uow, clock, p
     ]
 
 
-def test_another_admin_takes_over_and_both_names_are_logged(
-    platform, uow, clock, people, driver
-):
+def test_another_admin_takes_over_and_both_names_are_logged(platform, uow, clock, people, driver):
     driver.order()
     driver.take()
     with uow() as unit:
@@ -250,7 +243,7 @@ def test_arrival_mail_and_escalation_when_not_taken_up_in_time(
 def test_queue_report_counts_weekdays_and_daily_queue_length(platform, uow, clock, people):
     from datetime import date
 
-    from sote_flow.services.orders.report import Durations, ReportQuery, order_report
+    from sote_flow.service_order.report import Durations, ReportQuery, order_report
 
     first = OrderDriver(platform, uow, clock, people)
     first.order()

@@ -8,13 +8,9 @@ from datetime import date, datetime, time
 from sqlalchemy import select
 
 from sote_flow.domain.weekdays import FINNISH_TIME
-from sote_flow.persistence.models import (
-    OrderStateChange,
-    ProcessInstance,
-    ProcessVersion,
-    ServiceOrder,
-)
+from sote_flow.persistence.models import ProcessInstance, ProcessVersion
 from sote_flow.persistence.unit_of_work import UnitOfWork
+from sote_flow.service_order.models import OrderStateChange, ServiceOrder
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
 

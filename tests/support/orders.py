@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from sote_flow.domain.clock import Clock
-from sote_flow.persistence.models import FamilyWorker, ProcessInstance, ServiceOrder
+from sote_flow.persistence.models import FamilyWorker, ProcessInstance
 from sote_flow.persistence.unit_of_work import UnitOfWork
+from sote_flow.service_order import actions
+from sote_flow.service_order.models import ServiceOrder
 from sote_flow.services import tasks
 from sote_flow.services.actors import Actor
 from sote_flow.services.demo import DEMO_GROUPS
-from sote_flow.services.orders import actions
 from sote_flow.services.platform import Platform
 from tests.support.factories import PROCESSES, deploy, make_actor, make_groups, start
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from sote_flow.registry import PROCESS_PACKAGES, load_packages
+from tests.support.paths import PROCESSES
+
 SRC = Path(__file__).resolve().parents[2] / "src" / "sote_flow"
 
 
@@ -18,10 +21,19 @@ def _imports(path: Path) -> set[str]:
     return names
 
 
+def _package_dirs() -> list[Path]:
+    return [SRC / name.removeprefix("sote_flow.").replace(".", "/") for name in PROCESS_PACKAGES]
+
+
+def _is_web(path: Path) -> bool:
+    web_dirs = [SRC / "web", *(package / "web" for package in _package_dirs())]
+    return any(web in path.parents for web in web_dirs)
+
+
 def test_only_web_imports_flask():
     offenders = []
     for path in SRC.rglob("*.py"):
-        if SRC / "web" in path.parents:
+        if _is_web(path):
             continue
         flask_imports = {n for n in _imports(path) if n.split(".")[0].startswith("flask")}
         if flask_imports:
@@ -49,6 +61,38 @@ def test_inner_layers_do_not_import_outer_ones():
             if bad:
                 offenders.append(f"{path.relative_to(SRC)}: {sorted(bad)}")
     assert offenders == []
+
+
+def test_general_code_never_imports_a_process_package():
+    # General code loops over the registry; only the registry names the packages.
+    packages = _package_dirs()
+    offenders = []
+    for path in SRC.rglob("*.py"):
+        if path == SRC / "registry.py" or any(p in path.parents for p in packages):
+            continue
+        bad = {n for n in _imports(path) if n.startswith(PROCESS_PACKAGES)}
+        if bad:
+            offenders.append(f"{path.relative_to(SRC)}: {sorted(bad)}")
+    assert offenders == []
+
+
+def test_general_code_and_templates_never_name_a_process():
+    keys = [name.rsplit(".", 1)[-1] for name in PROCESS_PACKAGES]
+    packages = _package_dirs()
+    offenders = [
+        str(path.relative_to(SRC))
+        for path in [*SRC.rglob("*.py"), *SRC.rglob("*.html")]
+        if path != SRC / "registry.py"
+        and "migrations" not in path.parts  # the schema's history names what it migrated
+        and not any(p in path.parents for p in packages)
+        and any(key in path.read_text(encoding="utf-8") for key in keys)
+    ]
+    assert offenders == []
+
+
+def test_every_registered_package_declares_its_process():
+    for package in load_packages():
+        assert (PROCESSES / f"{package.key}.bpmn").exists(), package.key
 
 
 def test_source_files_stay_small():

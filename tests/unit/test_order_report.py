@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from sote_flow.domain.weekdays import FINNISH_TIME
-from sote_flow.services.orders.report import Durations, percentile_summary, queue_length_per_day
+from sote_flow.service_order.report import Durations, percentile_summary, queue_length_per_day
 
 
 def test_median_and_90th_percentile():
@@ -50,7 +50,7 @@ def test_even_count_median_and_90th_percentile():
 
 
 def test_order_times_count_weekdays_from_the_finnish_arrival_day():
-    from sote_flow.services.orders.report import order_times
+    from sote_flow.service_order.report import order_times
 
     def times(received: datetime, taken: datetime | None, planned=None, started=None):
         t = order_times("perhetyo", "tavallinen", "Kotka", received, taken, planned, started)
@@ -73,7 +73,7 @@ def test_order_times_count_weekdays_from_the_finnish_arrival_day():
 
 
 def test_rows_per_dimension_group_and_summarise_the_orders():
-    from sote_flow.services.orders.report import OrderTimes, _rows, summarise
+    from sote_flow.service_order.report import OrderTimes, _rows, summarise
 
     orders = [
         OrderTimes("perhetyo", "kiireellinen", "Kotka", 0, 3, None),

@@ -7,12 +7,12 @@ import pytest
 from sote_flow.domain.roles import Role
 from sote_flow.engine.bundle import bundle_from_diagram
 from sote_flow.engine.validation import DeployCatalog, validate_bundle
-from sote_flow.handlers import HANDLERS
+from sote_flow.registry import all_handlers
 from sote_flow.services.demo import DEMO_GROUPS
 from tests.support.paths import PROCESSES
 
 CATALOG = DeployCatalog(
-    operators=frozenset(HANDLERS),
+    operators=frozenset(all_handlers()),
     groups=frozenset(DEMO_GROUPS),
     roles=frozenset(role.value for role in Role),
 )

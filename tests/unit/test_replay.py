@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sote_flow.domain.replay import data_as_of
+from sote_flow.service_order.replay import ORDER_REPLAY
 
 
 @dataclass(frozen=True)
@@ -55,9 +56,15 @@ def test_service_results_and_changed_after_values_are_applied_in_order():
 
 
 def test_order_actions_change_the_fields_they_stand_for():
-    final = data_as_of(HISTORY, None, VARIABLES)
+    keep_everything = replace(ORDER_REPLAY, kept_on_new_round=None)
+    final = data_as_of(HISTORY, None, VARIABLES, keep_everything)
     assert final["handler"] == "tiina"
     assert (final["round_number"], final["return_reason"]) == (2, "Uusi arvio")
+
+
+def test_a_process_without_rules_of_its_own_ignores_other_actions():
+    final = data_as_of(HISTORY, None, VARIABLES)
+    assert "handler" not in final and final["round_number"] == 1
 
 
 def test_without_result_variables_service_results_are_not_guessed():
@@ -66,6 +73,6 @@ def test_without_result_variables_service_results_are_not_guessed():
 
 def test_a_return_keeps_only_the_order_fields_in_the_new_round():
     kept = ("client_number", "amount", "started_by")
-    final = data_as_of(HISTORY, None, VARIABLES, kept_on_return=kept)
+    final = data_as_of(HISTORY, None, VARIABLES, replace(ORDER_REPLAY, kept_on_new_round=kept))
     assert "case_number" not in final and "handler" not in final
     assert final["client_number"] == "1234567" and final["round_number"] == 2

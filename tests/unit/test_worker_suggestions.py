@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sote_flow.handlers.context import WorkerProfile
-from sote_flow.handlers.workers import rank_workers
+from sote_flow.service_order.suggestions import rank_workers
 from sote_flow.services.staff_directory import with_staff_choices
 
 

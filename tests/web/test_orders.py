@@ -50,8 +50,8 @@ def test_queue_shows_urgent_first_with_counts_and_filters(client, people):
     login(client, "aino")
     page = client.get("/orders/").get_data(as_text=True)
     assert _rows(page) == [f"PT-2026-{urgent:06d}", f"PT-2026-{normal:06d}"]
-    assert "Saapunut <span class=\"count\">(2)</span>" in page
-    assert "Käsittelyssä <span class=\"count\">(0)</span>" in page
+    assert 'Saapunut <span class="count">(2)</span>' in page
+    assert 'Käsittelyssä <span class="count">(0)</span>' in page
     hamina = client.get("/orders/?municipality=Hamina").get_data(as_text=True)
     assert _rows(hamina) == [f"PT-2026-{urgent:06d}"]
     assert client.get("/orders/?group=lapsiperheiden_avopalvelut").status_code == 403
@@ -73,9 +73,7 @@ def test_admin_takes_and_colleague_takes_over_manager_reads_only(client, people)
     token = csrf_token(client, f"/orders/{instance_id}")
     taken = client.post(f"/orders/{instance_id}/take-over", data={"csrf_token": token})
     assert taken.status_code == 302
-    assert "Käsittelijä</dt><dd>anni" in client.get(f"/orders/{instance_id}").get_data(
-        as_text=True
-    )
+    assert "Käsittelijä</dt><dd>anni" in client.get(f"/orders/{instance_id}").get_data(as_text=True)
     _logout(client)
 
     login(client, "maria")
@@ -83,7 +81,7 @@ def test_admin_takes_and_colleague_takes_over_manager_reads_only(client, people)
     assert _rows(manager_page) == [f"PT-2026-{instance_id:06d}"]
     assert "lukuoikeudella" in manager_page
     order_page = client.get(f"/orders/{instance_id}").get_data(as_text=True)
-    assert "<form method=\"post\" action=\"/orders" not in order_page
+    assert '<form method="post" action="/orders' not in order_page
     token = csrf_token(client, "/")
     refused = client.post(f"/orders/{instance_id}/take-over", data={"csrf_token": token})
     assert refused.status_code == 403

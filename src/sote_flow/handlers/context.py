@@ -23,13 +23,13 @@ class OutgoingMail:
 
 @dataclass(frozen=True)
 class WorkerProfile:
-    """A family worker as suggestions see them: skills, areas and current caseload."""
+    """A family worker as suggestions see them: skills, areas and active cases (caseload)."""
 
     username: str
     name: str
     skills: frozenset[str]
     municipalities: frozenset[str]
-    active_orders: int
+    caseload: int
 
 
 class StaffDirectory(Protocol):

@@ -10,13 +10,11 @@ from sqlalchemy import select
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import Conflict
 from sote_flow.domain.roles import Role
-from sote_flow.engine.runtime import RunContext
 from sote_flow.persistence.models import OutboxMail, ProcessInstance
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.services.actors import Actor, require_role
 from sote_flow.services.mail import failed_mails
 from sote_flow.services.platform import Platform
-from sote_flow.services.staff_directory import DatabaseStaffDirectory
 from sote_flow.services.workflow_state import save_workflow
 
 
@@ -48,9 +46,7 @@ def retry_instance(
     instance = uow.instances.lock(instance_id)
     if instance is None or instance.status != "error":
         raise Conflict("Prosessi ei ole virhetilassa.")
-    ctx = RunContext(
-        instance.id, instance.process_key, actor.username, clock, DatabaseStaffDirectory(uow)
-    )
+    ctx = platform.run_context(uow, instance, actor.username, clock)
     workflow, report = platform.runtime.load(instance.state, ctx)
     retried = platform.runtime.retry(workflow, report)
     uow.history.append(

@@ -7,14 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sote_flow.domain.clock import Clock
-from sote_flow.domain.errors import DomainError
 from sote_flow.engine.bundle import bundle_from_diagram
-from sote_flow.persistence.models import FamilyWorker
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.services.accounts import create_user, ensure_group
-from sote_flow.services.actors import actor_from_user
 from sote_flow.services.deployment import deploy_bundle
-from sote_flow.services.instances import start_instance
 from sote_flow.services.platform import Platform
 from sote_flow.services.system import SYSTEM_ACTOR
 
@@ -71,37 +67,6 @@ DEMO_USERS = (
     DemoUser("paakayttaja", "Paavo Pääkäyttäjä", ("administrator",), ()),
 )
 
-# Skills (the order form's change needs) and areas of the demo family workers.
-DEMO_FAMILY_WORKERS = {
-    "perhetyontekija": (("arjen_hallinta", "lapsen_perushoito_ja_kasvatus"), ("Kotka", "Hamina")),
-    "perhetyontekija2": (("vuorovaikutustaidot", "lapsen_perushoito_ja_kasvatus"), ("Kouvola",)),
-    "perhetyontekija3": (
-        ("arjen_hallinta", "sosiaaliohjaus", "vuorovaikutustaidot"),
-        ("Kotka", "Pyhtää", "Virolahti", "Miehikkälä"),
-    ),
-}
-
-SAMPLE_ORDERS = (
-    {
-        "client_number": "1000234",
-        "municipality": "Kotka",
-        "urgency": "kiireellinen",
-        "law": "sosiaalihuoltolaki",
-        "service": "perhetyo",
-        "producer_group": "lapsiperheiden_avopalvelut",
-        "needs": ["arjen_hallinta", "lapsen_perushoito_ja_kasvatus"],
-    },
-    {
-        "client_number": "1000871",
-        "municipality": "Kouvola",
-        "urgency": "tavallinen",
-        "law": "sosiaalihuoltolaki",
-        "service": "lapsiperheiden_kotipalvelu",
-        "producer_group": "lapsiperheiden_avopalvelut",
-        "needs": ["vuorovaikutustaidot"],
-    },
-)
-
 
 def seed_demo(
     platform: Platform,
@@ -129,47 +94,12 @@ def seed_demo(
                     email=f"{user.username}@{DEMO_MAIL_DOMAIN}",
                 )
                 done.append(f"user {user.username}")
-    done.extend(_family_workers(unit_of_work))
     for diagram in sorted(processes_dir.glob("*.bpmn")):
         with unit_of_work() as uow:
             result = deploy_bundle(platform, SYSTEM_ACTOR, uow, clock, bundle_from_diagram(diagram))
             if result.created:
                 done.append(f"deployed {result.version.key} v{result.version.version}")
-    done.extend(_sample_instances(platform, unit_of_work, clock))
+    for package in platform.packages:
+        if package.seed_demo is not None:
+            done.extend(package.seed_demo(platform, unit_of_work, clock))
     return done
-
-
-def _family_workers(unit_of_work: Callable[[], UnitOfWork]) -> list[str]:
-    done = []
-    with unit_of_work() as uow:
-        for username, (skills, areas) in DEMO_FAMILY_WORKERS.items():
-            user = uow.users.by_username(username)
-            if user is None or uow.session.get(FamilyWorker, user.id) is not None:
-                continue
-            uow.session.add(
-                FamilyWorker(user_id=user.id, skills=list(skills), municipalities=list(areas))
-            )
-            done.append(f"family worker {username}")
-        uow.commit()
-    return done
-
-
-def _sample_instances(
-    platform: Platform, unit_of_work: Callable[[], UnitOfWork], clock: Clock
-) -> list[str]:
-    with unit_of_work() as uow:
-        if uow.processes.latest("service_order") is None or uow.instances.recent(1):
-            return []
-        orderer = uow.users.by_username("sosiaalityontekija")
-        assert orderer is not None
-        actor = actor_from_user(orderer)
-    started = []
-    for order in SAMPLE_ORDERS:
-        try:
-            with unit_of_work() as uow:
-                instance = start_instance(platform, actor, uow, clock, "service_order", order)
-        except DomainError as exc:  # a changed diagram may no longer accept the sample data
-            started.append(f"sample order not started: {exc.message}")
-            continue
-        started.append(f"sample order #{instance.id}")
-    return started

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -10,7 +10,7 @@ from typing import Any
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import NotFound, PermissionDenied
 from sote_flow.domain.forms import describe_data, properties_of
-from sote_flow.domain.replay import apply_entry
+from sote_flow.domain.replay import NO_RULES, ReplayRules, apply_entry
 from sote_flow.engine.layout import with_layout
 from sote_flow.engine.paths import (
     END_OF_ROUND,
@@ -25,14 +25,12 @@ from sote_flow.persistence.models import HistoryEntry, ProcessInstance
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.services.actors import Actor
 from sote_flow.services.instances import log_read, may_read_instance
-from sote_flow.services.orders.actions import ORDER_FIELDS
-from sote_flow.services.orders.projection import PROCESS_KEY as SERVICE_ORDER
 from sote_flow.services.platform import Platform
 
 # History actions whose task_name is an element the instance reached.
 REACHED_ACTIONS = frozenset({"task_opened", "task_completed", "service_task", "engine_error"})
-# History actions that begin a fresh round of the workflow ("continue as new").
-ROUND_ACTIONS = frozenset({"instance_started", "order_returned"})
+# The history action that begins the first round; a process's replay rules name the others.
+START_ACTION = "instance_started"
 EMPTY = "–"
 
 
@@ -101,13 +99,14 @@ def instance_history(
     graph = diagram_graph(xml, parsed.key)
     ctx = RunContext(instance.id, instance.process_key, actor.username, clock)
     workflow, _ = platform.runtime.load(instance.state, ctx)
-    path = derive_path(workflow_visits(workflow), graph, history_rounds(history))
+    package = platform.package(instance.process_key)
+    rules = package.replay if package is not None else NO_RULES
+    path = derive_path(workflow_visits(workflow), graph, history_rounds(history, rules))
     log_read(uow, clock, actor, "instance_history", str(instance.id), instance.id, actor.purpose)
     uow.commit()
     schemas = platform.form_schemas(version)
     variables = result_variables(parsed.spec)
-    kept = ORDER_FIELDS if instance.process_key == SERVICE_ORDER else None
-    timeline, data_at = _timeline(history, schemas, variables, kept, graph.names, selected.id)
+    timeline, data_at = _timeline(history, schemas, variables, rules, graph.names, selected.id)
     order = {element_id: n for n, element_id in enumerate(graph.kinds)}
     return HistoryView(
         instance=instance,
@@ -130,11 +129,13 @@ def instance_history(
     )
 
 
-def history_rounds(history: Sequence[HistoryEntry]) -> list[list[str]]:
+def history_rounds(
+    history: Sequence[HistoryEntry], rules: ReplayRules = NO_RULES
+) -> list[list[str]]:
     """Split the history into rounds of reached element ids, in the order they were reached."""
     rounds: list[list[str]] = []
     for entry in history:
-        if entry.action in ROUND_ACTIONS or not rounds:
+        if entry.action == START_ACTION or entry.action in rules.round_actions or not rounds:
             rounds.append([])
         if entry.action in REACHED_ACTIONS and entry.task_name:
             rounds[-1].append(entry.task_name)
@@ -158,7 +159,7 @@ def _timeline(
     history: Sequence[HistoryEntry],
     schemas: Sequence[Mapping[str, Any]],
     variables: Mapping[str, str],
-    kept_on_return: Collection[str] | None,
+    rules: ReplayRules,
     names: Mapping[str, str],
     selected_id: int,
 ) -> tuple[list[TimelineRow], list[tuple[str, str]]]:
@@ -173,7 +174,7 @@ def _timeline(
             titles[entry.task_name] = str(recorded["title"])
         title = titles.get(entry.task_name or "") or entry.task_name or ""
         rows.append(TimelineRow(entry, title, _changes(entry, schemas, labels)))
-        apply_entry(data, entry, variables, kept_on_return)
+        apply_entry(data, entry, variables, rules)
         if entry.id == selected_id:
             data_at = describe_data(schemas, data)
     return rows, data_at

@@ -21,7 +21,6 @@ from sote_flow.persistence.models import (
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.services.actors import Actor, require_writer
 from sote_flow.services.platform import Platform
-from sote_flow.services.staff_directory import DatabaseStaffDirectory
 from sote_flow.services.submissions import check_submission, client_number_of
 from sote_flow.services.workflow_state import save_workflow
 
@@ -109,9 +108,7 @@ def start_instance(
         process_version_id=version.id,
         data={"submitted": dict(data), "version": version.version},
     )
-    ctx = RunContext(
-        instance.id, version.key, actor.username, clock, DatabaseStaffDirectory(uow)
-    )
+    ctx = platform.run_context(uow, instance, actor.username, clock)
     initial = {**data, "started_by": actor.username, "round_number": 1}
     workflow, report = platform.runtime.start(platform.parsed(version), initial, ctx)
     save_workflow(platform, uow, clock, instance, workflow, report, actor.username)

@@ -9,12 +9,10 @@ from sqlalchemy import select
 
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import NotFound
-from sote_flow.engine.runtime import RunContext
 from sote_flow.persistence.models import OutgoingMessage, WaitingMessage
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.services.actors import Actor, require_writer
 from sote_flow.services.platform import Platform
-from sote_flow.services.staff_directory import DatabaseStaffDirectory
 from sote_flow.services.submissions import check_submission
 from sote_flow.services.system import SYSTEM_ACTOR
 from sote_flow.services.workflow_state import save_workflow
@@ -103,9 +101,7 @@ def _deliver(
         instance = uow.instances.lock(candidate)
         if instance is None or instance.status != "running":
             continue
-        ctx = RunContext(
-            instance.id, instance.process_key, actor.username, clock, DatabaseStaffDirectory(uow)
-        )
+        ctx = platform.run_context(uow, instance, actor.username, clock)
         workflow, report = platform.runtime.load(instance.state, ctx)
         if not platform.runtime.deliver_message(workflow, report, name, payload, correlations):
             continue

@@ -10,14 +10,13 @@ from sqlalchemy import select
 
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import Conflict, EngineFailure, NotFound
-from sote_flow.engine.runtime import RunContext, StepReport
+from sote_flow.engine.runtime import StepReport
 from sote_flow.engine.versions import MigrationPlan
 from sote_flow.persistence.models import ProcessInstance, ProcessVersion
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.services.actors import Actor, require_role, require_writer
 from sote_flow.services.platform import Platform
 from sote_flow.services.process_versions import OWNER_ROLES
-from sote_flow.services.staff_directory import DatabaseStaffDirectory
 from sote_flow.services.workflow_state import save_workflow
 
 MAX_CANDIDATES = 200
@@ -139,9 +138,7 @@ def _plan(
         reasons.append(
             f"Asia on jo versiossa {current.version}; siirron kohteen on oltava uudempi versio."
         )
-    ctx = RunContext(
-        instance.id, instance.process_key, actor.username, clock, DatabaseStaffDirectory(uow)
-    )
+    ctx = platform.run_context(uow, instance, actor.username, clock)
     workflow, report = platform.runtime.load(instance.state, ctx)
     if reasons:
         plan = MigrationPlan(tuple(reasons), ())

@@ -9,14 +9,18 @@ from datetime import datetime
 from typing import Any
 
 from sote_flow.config import Settings
+from sote_flow.domain.clock import Clock
 from sote_flow.domain.privacy import ClientNumberPolicy
 from sote_flow.engine.bundle import ProcessBundle
 from sote_flow.engine.functions import DIAGRAM_FUNCTIONS
 from sote_flow.engine.parsing import ParsedProcess, SpecCache
-from sote_flow.engine.runtime import WorkflowRuntime
+from sote_flow.engine.runtime import RunContext, WorkflowRuntime
 from sote_flow.engine.tasks import form_ref, start_event_spec
-from sote_flow.handlers import HANDLERS
-from sote_flow.persistence.models import ProcessVersion
+from sote_flow.packages import ProcessPackage
+from sote_flow.persistence.models import ProcessInstance, ProcessVersion
+from sote_flow.persistence.unit_of_work import UnitOfWork
+from sote_flow.registry import all_handlers, load_packages
+from sote_flow.services.staff_directory import DatabaseStaffDirectory
 
 
 @dataclass
@@ -24,15 +28,33 @@ class Platform:
     """Created once per process (web worker, scheduler, CLI) and shared by its threads."""
 
     settings: Settings
-    runtime: WorkflowRuntime = field(
-        default_factory=lambda: WorkflowRuntime(HANDLERS, DIAGRAM_FUNCTIONS)
-    )
+    packages: tuple[ProcessPackage, ...] = field(default_factory=load_packages)
+    runtime: WorkflowRuntime = field(init=False)
     specs: SpecCache = field(default_factory=SpecCache)
     # Called after commit with the new earliest due time whenever a save sets a timer.
     timer_listeners: list[Callable[[datetime | None], None]] = field(default_factory=list)
     # Called after commit whenever a use case queued mail or threw a message.
     outbox_listeners: list[Callable[[], None]] = field(default_factory=list)
     _form_cache: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self.runtime = WorkflowRuntime(all_handlers(self.packages), DIAGRAM_FUNCTIONS)
+
+    def package(self, process_key: str) -> ProcessPackage | None:
+        """Return the package of a process, if it has one."""
+        return next((p for p in self.packages if p.key == process_key), None)
+
+    def staff_directory(self, uow: UnitOfWork) -> DatabaseStaffDirectory:
+        """Return the staff directory handlers read, with every package's caseload."""
+        return DatabaseStaffDirectory(uow, [p.caseload for p in self.packages if p.caseload])
+
+    def run_context(
+        self, uow: UnitOfWork, instance: ProcessInstance, actor: str, clock: Clock
+    ) -> RunContext:
+        """Return what an engine run on `instance` needs: who acts, the clock, the directory."""
+        return RunContext(
+            instance.id, instance.process_key, actor, clock, self.staff_directory(uow)
+        )
 
     @property
     def client_numbers(self) -> ClientNumberPolicy:

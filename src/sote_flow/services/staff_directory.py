@@ -2,49 +2,47 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from sote_flow.handlers.context import StaffDirectory, WorkerProfile
-from sote_flow.persistence.models import FamilyWorker, ServiceOrder, User
+from sote_flow.persistence.models import FamilyWorker, User
 from sote_flow.persistence.unit_of_work import UnitOfWork
 
-# A worker's caseload: orders planned for them and not yet started, and services running.
-ACTIVE_ORDER_STATES = ("jonossa", "kasitelty")
+# Active cases per username, from one process (the processes' packages supply these).
+CaseloadSource = Callable[[UnitOfWork], Mapping[str, int]]
 
 
 class DatabaseStaffDirectory:
     """Looks staff up only when a handler asks (most runs never do)."""
 
-    def __init__(self, uow: UnitOfWork) -> None:
+    def __init__(self, uow: UnitOfWork, caseloads: Sequence[CaseloadSource] = ()) -> None:
         self._uow = uow
+        self._caseloads = caseloads
 
     def family_workers(self) -> Sequence[WorkerProfile]:
-        """Return the active family workers with their active order counts."""
-        caseload = (
-            select(ServiceOrder.family_worker, func.count().label("orders"))
-            .where(ServiceOrder.state.in_(ACTIVE_ORDER_STATES))
-            .group_by(ServiceOrder.family_worker)
-            .subquery()
-        )
+        """Return the active family workers with their active cases over every process."""
         rows = self._uow.session.execute(
-            select(User.username, User.display_name, FamilyWorker, caseload.c.orders)
+            select(User.username, User.display_name, FamilyWorker)
             .join(FamilyWorker, FamilyWorker.user_id == User.id)
-            .outerjoin(caseload, caseload.c.family_worker == User.username)
             .where(FamilyWorker.active.is_(True), User.active.is_(True))
             .order_by(User.username)
         ).all()
+        caseload: Counter[str] = Counter()
+        for source in self._caseloads:
+            caseload.update(source(self._uow))
         return [
             WorkerProfile(
                 username=username,
                 name=name,
                 skills=frozenset(worker.skills or ()),
                 municipalities=frozenset(worker.municipalities or ()),
-                active_orders=int(orders or 0),
+                caseload=caseload[username],
             )
-            for username, name, worker, orders in rows
+            for username, name, worker in rows
         ]
 
 

@@ -17,7 +17,6 @@ from sote_flow.services.instances import log_read
 from sote_flow.services.platform import Platform
 from sote_flow.services.staff_directory import (
     SUGGESTIONS_FIELD,
-    DatabaseStaffDirectory,
     with_staff_choices,
 )
 from sote_flow.services.submissions import check_submission
@@ -136,9 +135,7 @@ def complete_task(
     require_writer(actor)
     instance, task = _lock(uow, task_id)
     _require_work_on(actor, task)
-    ctx = RunContext(
-        instance.id, instance.process_key, actor.username, clock, DatabaseStaffDirectory(uow)
-    )
+    ctx = platform.run_context(uow, instance, actor.username, clock)
     workflow, report = platform.runtime.load(instance.state, ctx)
     shown = platform.runtime.task_data(workflow, task_id)
     form = _form(platform, uow, instance, task.form_file, shown)
@@ -170,7 +167,7 @@ def _form(
     suggestions = data.get(SUGGESTIONS_FIELD) or []
     suggested = [str(s.get("username")) for s in suggestions if isinstance(s, dict)]
     form = platform.form(instance.process_version, file_name)
-    return with_staff_choices(form, DatabaseStaffDirectory(uow), suggested)
+    return with_staff_choices(form, platform.staff_directory(uow), suggested)
 
 
 def _open_task(uow: UnitOfWork, task_id: str) -> HumanTask:

@@ -7,10 +7,8 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from sote_flow.domain.clock import Clock
-from sote_flow.engine.runtime import RunContext
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.services.platform import Platform
-from sote_flow.services.staff_directory import DatabaseStaffDirectory
 from sote_flow.services.system import SYSTEM_ACTOR
 from sote_flow.services.workflow_state import save_workflow
 
@@ -32,10 +30,7 @@ def fire_due_timers_of(
         if instance is None:
             continue
         due_at = instance.next_timer_at
-        directory = DatabaseStaffDirectory(uow)
-        ctx = RunContext(
-            instance.id, instance.process_key, SYSTEM_ACTOR.username, clock, directory
-        )
+        ctx = platform.run_context(uow, instance, SYSTEM_ACTOR.username, clock)
         workflow, report = platform.runtime.load(instance.state, ctx)
         platform.runtime.wake(workflow, report)
         late_ms = round((now - due_at).total_seconds() * 1000) if due_at else None

@@ -21,14 +21,9 @@ from sote_flow.persistence.models import (
 )
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.services.mail import queue_mails
-from sote_flow.services.orders.projection import PROCESS_KEY as SERVICE_ORDER
-from sote_flow.services.orders.projection import sync_service_order
 from sote_flow.services.platform import Platform
 
 TIMER_CHANNEL = "sote_flow_timers"
-
-# Processes whose instances keep a projection of their own (for queues and reports).
-PROJECTIONS = {SERVICE_ORDER: sync_service_order}
 
 
 def save_workflow(
@@ -74,10 +69,11 @@ def save_workflow(
             open_elements = _sync_tasks(platform, uow, instance, workflow, history, now)
         except EngineFailure as exc:
             failure = exc
-    projector = PROJECTIONS.get(instance.process_key)
-    if projector is not None and failure is None:
+    package = platform.package(instance.process_key)
+    if package is not None and package.project is not None and failure is None:
+        # The process keeps a projection of its own (for its queues and reports).
         data = platform.runtime.latest_data(workflow)
-        projector(uow, instance, data, open_elements, workflow.is_completed(), now)
+        package.project(uow, instance, data, open_elements, workflow.is_completed(), now)
     _sync_timers(platform, uow, instance, workflow)
     _sync_messages(platform, uow, instance, workflow)
     instance.state = platform.runtime.dump(workflow)

@@ -13,6 +13,7 @@ from sote_flow.domain.clock import system_clock
 from sote_flow.persistence.database import configure_engine, engine_options
 from sote_flow.services.platform import Platform
 from sote_flow.web.extensions import babel, csrf, db, login_manager
+from sote_flow.web.packages import load_web_parts
 
 SUPPORTED_LOCALES = ("fi", "sv", "en")
 _SETTING_NAMES = {f.name for f in fields(Settings)}
@@ -66,8 +67,6 @@ def _register_blueprints(app: Flask) -> None:
     from sote_flow.web.history import history_blueprint
     from sote_flow.web.inbox import inbox_blueprint
     from sote_flow.web.instances import instances_blueprint
-    from sote_flow.web.order_reports import order_reports_blueprint
-    from sote_flow.web.orders import orders_blueprint
     from sote_flow.web.process_admin import process_admin_blueprint
     from sote_flow.web.processes import processes_blueprint
 
@@ -77,13 +76,14 @@ def _register_blueprints(app: Flask) -> None:
         processes_blueprint,
         instances_blueprint,
         history_blueprint,
-        orders_blueprint,
-        order_reports_blueprint,
         admin_blueprint,
         audit_blueprint,
         process_admin_blueprint,
     ):
         app.register_blueprint(blueprint)
+    for part in load_web_parts():
+        for package_blueprint in part.blueprints:
+            app.register_blueprint(package_blueprint)
     app.register_blueprint(api_blueprint, url_prefix="/api/v1")
     csrf.exempt(api_blueprint)
 

@@ -1,15 +1,13 @@
-"""Administrators: instances in error and undelivered mail (with retry), and family workers."""
+"""Administrators: instances in error and undelivered mail (with retry)."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from sote_flow.domain.errors import InvalidInput
 from sote_flow.services import admin as admin_service
 from sote_flow.services import mail as mail_service
-from sote_flow.services import workers as worker_service
 from sote_flow.web.blueprints import protected_blueprint
 from sote_flow.web.deps import actor, clock, platform, unit_of_work
 
@@ -43,32 +41,3 @@ def retry_mail(mail_id: int) -> Response:
         mail_service.retry_mail(actor(), uow, clock(), mail_id)
     flash(_("Viesti palautettu lähetysjonoon."), "success")
     return redirect(url_for("admin.problems"))
-
-
-@admin_blueprint.get("/workers")
-def workers() -> str:
-    """List the family workers with their skills, areas and caseload."""
-    return _workers_page(None, 200)[0]
-
-
-@admin_blueprint.post("/workers")
-def save_worker() -> Response | tuple[str, int]:
-    """Save one family worker's skills, areas and availability."""
-    username = request.form.get("username", "")
-    try:
-        with unit_of_work() as uow:
-            worker_service.save_worker(
-                platform(), actor(), uow, clock(), username,
-                request.form.getlist("skills"), request.form.getlist("municipalities"),
-                request.form.get("active") == "on",
-            )  # fmt: skip
-    except InvalidInput as error:
-        return _workers_page(error, 422)
-    flash(_("Perhetyöntekijän tiedot tallennettu."), "success")
-    return redirect(url_for("admin.workers"))
-
-
-def _workers_page(error: InvalidInput | None, status: int) -> tuple[str, int]:
-    with unit_of_work() as uow:
-        view = worker_service.list_workers(platform(), actor(), uow)
-    return render_template("admin_workers.html", view=view, error=error), status

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from sote_flow.domain.roles import ROLE_LABELS_FI, Role
+from sote_flow.web.packages import load_web_parts
 
 LOCAL_TIME = ZoneInfo("Europe/Helsinki")
 
@@ -21,14 +22,6 @@ STATUS_LABELS = {
     "completed": _l("Päättynyt"),
     "error": _l("Virhe"),
     "cancelled": _l("Peruttu"),
-}
-
-ORDER_STATE_LABELS = {
-    "saapunut": _l("Saapunut"),
-    "kasittelyssa": _l("Käsittelyssä"),
-    "jonossa": _l("Jonossa"),
-    "kasitelty": _l("Käsitelty"),
-    "peruttu": _l("Peruttu"),
 }
 
 ACTION_LABELS = {
@@ -48,9 +41,6 @@ ACTION_LABELS = {
     "message_received": _l("Sanoma vastaanotettu"),
     "process_deployed": _l("Otettu käyttöön"),
     "instance_migrated": _l("Siirretty uuteen versioon"),
-    "order_taken_over": _l("Tilaus siirretty toiselle käsittelijälle"),
-    "order_returned": _l("Palautettu jonoon"),
-    "order_cancelled": _l("Tilaus peruttu"),
 }
 
 
@@ -72,13 +62,23 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(local_time, "local_time")
     app.add_template_filter(pretty_json, "pretty_json")
 
+    parts = load_web_parts()
+    action_labels = {**ACTION_LABELS}
+    package_helpers: dict[str, Any] = {}
+    for part in parts:
+        action_labels.update(part.action_labels)
+        package_helpers.update(part.template_helpers)
+    nav = [link for part in parts for link in part.nav]
+
     @app.context_processor
     def helpers() -> dict[str, Any]:
         actor = getattr(current_user, "actor", None)
+        roles = set(actor.roles) if actor is not None else set()
         return {
+            **package_helpers,
+            "package_nav": [link for link in nav if link.roles & roles],
             "status_label": lambda s: STATUS_LABELS.get(s, s),
-            "action_label": lambda a: ACTION_LABELS.get(a, a),
-            "order_state_label": lambda s: ORDER_STATE_LABELS.get(s, s),
+            "action_label": lambda a: action_labels.get(a, a),
             "role_label": lambda r: ROLE_LABELS_FI.get(Role(r), r),
             "current_actor": actor,
             "get_locale": get_locale,

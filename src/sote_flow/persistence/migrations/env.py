@@ -5,6 +5,9 @@ from __future__ import annotations
 from alembic import context
 
 from sote_flow.persistence.models import Base
+from sote_flow.registry import load_packages
+
+load_packages()  # the process packages' own tables join Base.metadata
 
 connection = context.config.attributes["connection"]
 context.configure(

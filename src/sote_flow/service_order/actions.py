@@ -10,26 +10,20 @@ from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import Conflict, FieldError, InvalidInput, NotFound, PermissionDenied
 from sote_flow.domain.privacy import find_personal_identity_codes
 from sote_flow.domain.roles import Role
-from sote_flow.engine.runtime import RunContext
 from sote_flow.handlers.context import OutgoingMail
-from sote_flow.persistence.models import HumanTask, ProcessInstance, ServiceOrder
+from sote_flow.persistence.models import HumanTask, ProcessInstance
 from sote_flow.persistence.unit_of_work import UnitOfWork
+from sote_flow.service_order.labels import Labels, order_labels
+from sote_flow.service_order.models import ServiceOrder
+from sote_flow.service_order.projection import CANCELLED, IN_PROGRESS, OPEN_STATES, PROCESSED
+from sote_flow.service_order.replay import CANCELLED as CANCELLED_ACTION
+from sote_flow.service_order.replay import HANDLER_FIELD, ORDER_FIELDS, RETURNED, TAKEN_OVER
 from sote_flow.services.actors import Actor, require_writer
 from sote_flow.services.instances import log_read
-from sote_flow.services.orders.labels import Labels, order_labels
-from sote_flow.services.orders.projection import CANCELLED, IN_PROGRESS, OPEN_STATES, PROCESSED
 from sote_flow.services.platform import Platform
-from sote_flow.services.staff_directory import DatabaseStaffDirectory
 from sote_flow.services.workflow_state import save_workflow
 
 REASON_MAX = 2000
-# What a new processing round keeps of the order: the order itself, not the previous round's
-# handling (handler, plan, start date, information requests).
-ORDER_FIELDS = (
-    "client_number", "municipality", "urgency", "desired_start", "law", "service",
-    "producer_group", "needs", "needs_other", "description", "order_number", "started_by",
-)  # fmt: skip
-HANDLER_FIELD = "handler"
 
 
 @dataclass(frozen=True)
@@ -80,15 +74,15 @@ def take_over_order(
     previous = order.handler
     if previous == actor.username:
         raise Conflict("Tilaus on jo sinulla.")
-    workflow, report = platform.runtime.load(instance.state, _context(uow, instance, actor, clock))
+    workflow, report = platform.runtime.load(
+        instance.state, platform.run_context(uow, instance, actor.username, clock)
+    )
     platform.runtime.set_ready_data(workflow, {HANDLER_FIELD: actor.username})
     previous_user = uow.users.by_username(previous) if previous else None
     for task in uow.tasks.for_instance(instance_id):
         if previous_user is not None and task.assignee_id == previous_user.id:
             task.assignee_id = actor.user_id
-    _history(
-        uow, clock, actor, instance, "order_taken_over", {"from": previous, "to": actor.username}
-    )
+    _history(uow, clock, actor, instance, TAKEN_OVER, {"from": previous, "to": actor.username})
     save_workflow(platform, uow, clock, instance, workflow, report, actor.username)
     uow.commit()
     return order
@@ -105,7 +99,7 @@ def return_order(
         raise PermissionDenied("Vain tuottajaryhmän pääkäyttäjä voi palauttaa tilauksen jonoon.")
     if order.state != PROCESSED:
         raise Conflict("Vain käsitelty tilaus voidaan palauttaa jonoon.")
-    ctx = _context(uow, instance, actor, clock)
+    ctx = platform.run_context(uow, instance, actor.username, clock)
     finished, _ = platform.runtime.load(instance.state, ctx)
     data = platform.runtime.current_data(finished)
     round_number = int(data.get("round_number") or 1) + 1
@@ -114,9 +108,7 @@ def return_order(
     # Continue as new: a fresh workflow on the same version, so the state stays the size of one
     # round however many times the order comes back; earlier rounds live in the history.
     workflow, report = platform.runtime.start(platform.parsed(instance.process_version), seed, ctx)
-    _history(
-        uow, clock, actor, instance, "order_returned", {"reason": reason, "round": round_number}
-    )
+    _history(uow, clock, actor, instance, RETURNED, {"reason": reason, "round": round_number})
     instance.ended_at = None
     order.queued_at = clock()
     save_workflow(platform, uow, clock, instance, workflow, report, actor.username)
@@ -135,7 +127,9 @@ def cancel_order(
         raise PermissionDenied("Vain tilaaja voi perua tilauksen.")
     if order.state not in OPEN_STATES:
         raise Conflict("Tilausta ei voi enää perua: palvelu on jo alkanut tai tilaus on peruttu.")
-    workflow, report = platform.runtime.load(instance.state, _context(uow, instance, actor, clock))
+    workflow, report = platform.runtime.load(
+        instance.state, platform.run_context(uow, instance, actor.username, clock)
+    )
     platform.runtime.cancel(workflow, {"cancel_reason": reason, "cancelled_by": actor.username})
     number = order.order_number or str(instance_id)
     report.mails.append(
@@ -145,7 +139,7 @@ def cancel_order(
             to_group=order.producer_group,
         )
     )
-    _history(uow, clock, actor, instance, "order_cancelled", {"reason": reason})
+    _history(uow, clock, actor, instance, CANCELLED_ACTION, {"reason": reason})
     save_workflow(platform, uow, clock, instance, workflow, report, actor.username)
     instance.status = "cancelled"
     uow.commit()
@@ -169,14 +163,6 @@ def _lock(uow: UnitOfWork, instance_id: int) -> tuple[ProcessInstance, ServiceOr
     if order.state == CANCELLED:
         raise Conflict("Tilaus on peruttu.")
     return instance, order
-
-
-def _context(
-    uow: UnitOfWork, instance: ProcessInstance, actor: Actor, clock: Clock
-) -> RunContext:
-    return RunContext(
-        instance.id, instance.process_key, actor.username, clock, DatabaseStaffDirectory(uow)
-    )
 
 
 def _reason(reason: str) -> str:

@@ -11,7 +11,7 @@ from flask import Response, render_template, request
 
 from sote_flow.domain.errors import InvalidInput
 from sote_flow.domain.weekdays import FINNISH_TIME
-from sote_flow.services.orders.report import (
+from sote_flow.service_order.report import (
     DIMENSIONS,
     MILESTONES,
     OrderReport,
@@ -21,7 +21,9 @@ from sote_flow.services.orders.report import (
 from sote_flow.web.blueprints import protected_blueprint
 from sote_flow.web.deps import actor, clock, platform, unit_of_work
 
-order_reports_blueprint = protected_blueprint("order_reports", __name__, url_prefix="/reports")
+order_reports_blueprint = protected_blueprint(
+    "order_reports", __name__, url_prefix="/reports", template_folder="templates"
+)
 DEFAULT_DAYS = 30
 
 

@@ -13,11 +13,10 @@ from sote_flow.domain.forms import choices, properties_of
 from sote_flow.domain.roles import Role
 from sote_flow.persistence.models import FamilyWorker, User, UserRole
 from sote_flow.persistence.unit_of_work import UnitOfWork
+from sote_flow.service_order.labels import ORDER_FORM, order_labels
+from sote_flow.service_order.projection import PROCESS_KEY
 from sote_flow.services.actors import Actor, require_role, require_writer
-from sote_flow.services.orders.labels import ORDER_FORM, order_labels
-from sote_flow.services.orders.projection import PROCESS_KEY
 from sote_flow.services.platform import Platform
-from sote_flow.services.staff_directory import DatabaseStaffDirectory
 
 SKILLS_FIELD = "needs"
 
@@ -31,7 +30,7 @@ class WorkerRow:
     skills: Sequence[str]
     municipalities: Sequence[str]
     active: bool
-    active_orders: int
+    caseload: int
 
 
 @dataclass(frozen=True)
@@ -46,7 +45,7 @@ class WorkersView:
 def list_workers(platform: Platform, actor: Actor, uow: UnitOfWork) -> WorkersView:
     """Return every user with the family-worker role with their skills and areas."""
     require_role(actor, Role.ADMINISTRATOR)
-    caseload = {w.username: w.active_orders for w in DatabaseStaffDirectory(uow).family_workers()}
+    caseload = {w.username: w.caseload for w in platform.staff_directory(uow).family_workers()}
     rows = uow.session.execute(
         select(User, FamilyWorker)
         .join(UserRole, UserRole.user_id == User.id)
@@ -56,10 +55,7 @@ def list_workers(platform: Platform, actor: Actor, uow: UnitOfWork) -> WorkersVi
     ).all()
     labels = order_labels(platform, uow)
     return WorkersView(
-        workers=[
-            _row(user, worker, caseload.get(user.username, 0))
-            for user, worker in rows
-        ],
+        workers=[_row(user, worker, caseload.get(user.username, 0)) for user, worker in rows],
         skills=_skill_choices(platform, uow),
         municipalities=list(labels["municipality"].items()),
     )
@@ -101,16 +97,16 @@ def save_worker(
     uow.commit()
 
 
-def _row(user: User, worker: FamilyWorker | None, active_orders: int) -> WorkerRow:
+def _row(user: User, worker: FamilyWorker | None, caseload: int) -> WorkerRow:
     if worker is None:
-        return WorkerRow(user.username, user.display_name, [], [], False, active_orders)
+        return WorkerRow(user.username, user.display_name, [], [], False, caseload)
     return WorkerRow(
         user.username,
         user.display_name,
         list(worker.skills),
         list(worker.municipalities),
         worker.active,
-        active_orders,
+        caseload,
     )
 
 

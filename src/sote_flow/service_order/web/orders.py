@@ -7,13 +7,15 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from sote_flow.domain.errors import InvalidInput
-from sote_flow.services.orders import actions as order_actions
-from sote_flow.services.orders.projection import STATES
-from sote_flow.services.orders.queue import QueueFilters, list_queue
+from sote_flow.service_order import actions as order_actions
+from sote_flow.service_order.projection import STATES
+from sote_flow.service_order.queue import QueueFilters, list_queue
 from sote_flow.web.blueprints import protected_blueprint
 from sote_flow.web.deps import actor, clock, platform, unit_of_work
 
-orders_blueprint = protected_blueprint("orders", __name__, url_prefix="/orders")
+orders_blueprint = protected_blueprint(
+    "orders", __name__, url_prefix="/orders", template_folder="templates"
+)
 FILTER_NAMES = ("group", "service", "urgency", "municipality", "worker")
 
 

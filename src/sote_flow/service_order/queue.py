@@ -12,11 +12,12 @@ from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import PermissionDenied
 from sote_flow.domain.roles import Role
 from sote_flow.domain.weekdays import weekdays_between
-from sote_flow.persistence.models import AccessLogEntry, ServiceOrder
+from sote_flow.persistence.models import AccessLogEntry
 from sote_flow.persistence.unit_of_work import UnitOfWork
+from sote_flow.service_order.labels import Labels, order_labels
+from sote_flow.service_order.models import ServiceOrder
+from sote_flow.service_order.projection import RECEIVED, STATES
 from sote_flow.services.actors import Actor, require_role
-from sote_flow.services.orders.labels import Labels, order_labels
-from sote_flow.services.orders.projection import RECEIVED, STATES
 from sote_flow.services.platform import Platform
 
 Query = TypeVar("Query", bound=Select[*tuple[Any, ...]])

@@ -34,7 +34,7 @@ def rank_workers(
     def key(worker: WorkerProfile) -> tuple[int, int, int, str]:
         matched = len(worker.skills & set(needs))
         return (-matched, 0 if municipality in worker.municipalities else 1,
-                worker.active_orders, worker.username)  # fmt: skip
+                worker.caseload, worker.username)  # fmt: skip
 
     ranked = sorted(workers, key=key)[:MAX_SUGGESTIONS]
     return [_suggestion(worker, needs, municipality) for worker in ranked]
@@ -50,8 +50,8 @@ def _suggestion(worker: WorkerProfile, needs: Sequence[str], municipality: str) 
         "name": worker.name,
         "matched_skills": matched,
         "in_area": in_area,
-        "active_orders": worker.active_orders,
-        "reason": f"Osaaminen: {skills}; {area}; {worker.active_orders} aktiivista tilausta",
+        "active_orders": worker.caseload,
+        "reason": f"Osaaminen: {skills}; {area}; {worker.caseload} aktiivista tilausta",
     }
 
 

@@ -6,8 +6,9 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sote_flow.persistence.models import OrderStateChange, ProcessInstance, ServiceOrder
+from sote_flow.persistence.models import ProcessInstance
 from sote_flow.persistence.unit_of_work import UnitOfWork
+from sote_flow.service_order.models import OrderStateChange, ServiceOrder
 
 PROCESS_KEY = "service_order"
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from sote_flow.domain.forms import choices, properties_of
 from sote_flow.persistence.unit_of_work import UnitOfWork
-from sote_flow.services.orders.projection import PROCESS_KEY
+from sote_flow.service_order.projection import PROCESS_KEY
 from sote_flow.services.platform import Platform
 
 ORDER_FORM = "service_order-order.json"

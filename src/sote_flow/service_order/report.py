@@ -28,13 +28,13 @@ from sqlalchemy import Select, func, select
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import FieldError, InvalidInput, PermissionDenied
 from sote_flow.domain.weekdays import FINNISH_TIME, weekday_on_or_after, weekdays_between_dates
-from sote_flow.persistence.models import OrderStateChange, ServiceOrder
 from sote_flow.persistence.unit_of_work import UnitOfWork
+from sote_flow.service_order.labels import Labels, order_labels
+from sote_flow.service_order.models import OrderStateChange, ServiceOrder
+from sote_flow.service_order.projection import OPEN_STATES
+from sote_flow.service_order.queue import visible_groups
 from sote_flow.services.actors import Actor
 from sote_flow.services.instances import log_read
-from sote_flow.services.orders.labels import Labels, order_labels
-from sote_flow.services.orders.projection import OPEN_STATES
-from sote_flow.services.orders.queue import visible_groups
 from sote_flow.services.platform import Platform
 
 MAX_DAYS = 366

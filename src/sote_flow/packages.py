@@ -1,0 +1,45 @@
+"""What a process adds beyond its diagram, reached by general code only through this interface.
+
+A process is a diagram in `processes/` and, where the diagram cannot declare something (worker
+suggestions, a projection of its own, actions besides its tasks, demo data), a package that
+exports `PACKAGE: ProcessPackage` and is listed in `sote_flow.registry`. General code loops
+over the loaded packages and never imports one (a test enforces it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sote_flow.domain.replay import ReplayRules
+from sote_flow.handlers.context import Handler
+from sote_flow.persistence.models import ProcessInstance
+from sote_flow.persistence.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from sote_flow.domain.clock import Clock
+    from sote_flow.services.platform import Platform
+
+# Keeps a package's own projection in step with a save of one of its instances:
+# (uow, instance, latest data, open task element ids, completed?, now).
+Projector = Callable[
+    [UnitOfWork, ProcessInstance, Mapping[str, Any], Sequence[str], bool, datetime], None
+]
+# Active cases per username (a worker's caseload, for worker suggestions).
+Caseload = Callable[[UnitOfWork], Mapping[str, int]]
+# Seeds the demo (after users and diagrams); returns what it did, one line each.
+DemoSeeder = Callable[["Platform", Callable[[], UnitOfWork], "Clock"], list[str]]
+
+
+@dataclass(frozen=True)
+class ProcessPackage:
+    """One process's Python side: each part optional, each used by general code in a loop."""
+
+    key: str
+    handlers: Mapping[str, Handler] = field(default_factory=dict)
+    project: Projector | None = None
+    replay: ReplayRules = field(default_factory=ReplayRules)
+    caseload: Caseload | None = None
+    seed_demo: DemoSeeder | None = None

@@ -1,0 +1,37 @@
+"""How service ordering's own history actions change an order's data, for the auditors' replay."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sote_flow.domain.replay import RecordedEntry, ReplayRules
+
+# What a new processing round keeps of the order: the order itself, not the previous round's
+# handling (handler, plan, start date, information requests).
+ORDER_FIELDS = (
+    "client_number", "municipality", "urgency", "desired_start", "law", "service",
+    "producer_group", "needs", "needs_other", "description", "order_number", "started_by",
+)  # fmt: skip
+HANDLER_FIELD = "handler"
+RETURNED, TAKEN_OVER, CANCELLED = "order_returned", "order_taken_over", "order_cancelled"
+
+
+def _returned(data: dict[str, Any], entry: RecordedEntry) -> None:
+    data["round_number"] = entry.data.get("round", data.get("round_number"))
+    data["return_reason"] = entry.data.get("reason")
+
+
+def _taken_over(data: dict[str, Any], entry: RecordedEntry) -> None:
+    data[HANDLER_FIELD] = entry.data.get("to")
+
+
+def _cancelled(data: dict[str, Any], entry: RecordedEntry) -> None:
+    data["cancel_reason"] = entry.data.get("reason")
+    data["cancelled_by"] = entry.actor
+
+
+ORDER_REPLAY = ReplayRules(
+    round_actions=frozenset({RETURNED}),
+    kept_on_new_round=frozenset(ORDER_FIELDS),
+    actions={RETURNED: _returned, TAKEN_OVER: _taken_over, CANCELLED: _cancelled},
+)

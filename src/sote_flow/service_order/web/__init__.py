@@ -1,0 +1,36 @@
+"""Service ordering in the web app: the work queue, the order page, the report, family workers."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from sote_flow.service_order.replay import CANCELLED, RETURNED, TAKEN_OVER
+from sote_flow.service_order.web.orders import orders_blueprint
+from sote_flow.service_order.web.reports import order_reports_blueprint
+from sote_flow.service_order.web.workers import workers_blueprint
+from sote_flow.web.packages import NavLink, WebPart
+
+QUEUE_ROLES = frozenset({"producer_admin", "service_manager", "administrator", "auditor"})
+
+ORDER_STATE_LABELS = {
+    "saapunut": _l("Saapunut"),
+    "kasittelyssa": _l("Käsittelyssä"),
+    "jonossa": _l("Jonossa"),
+    "kasitelty": _l("Käsitelty"),
+    "peruttu": _l("Peruttu"),
+}
+
+WEB = WebPart(
+    blueprints=(orders_blueprint, order_reports_blueprint, workers_blueprint),
+    nav=(
+        NavLink("orders.queue", _l("Tilausjono"), QUEUE_ROLES),
+        NavLink("order_reports.orders", _l("Raportit"), QUEUE_ROLES),
+        NavLink("workers.index", _l("Perhetyöntekijät"), frozenset({"administrator"})),
+    ),
+    action_labels={
+        TAKEN_OVER: _l("Tilaus siirretty toiselle käsittelijälle"),
+        RETURNED: _l("Palautettu jonoon"),
+        CANCELLED: _l("Tilaus peruttu"),
+    },
+    template_helpers={"order_state_label": lambda state: ORDER_STATE_LABELS.get(state, state)},
+)

@@ -1,1 +1,0 @@
-"""Service ordering (palvelutilaus): the order projection, work queues and order actions."""
