@@ -22,11 +22,21 @@ if TYPE_CHECKING:
     from sote_flow.domain.clock import Clock
     from sote_flow.services.platform import Platform
 
-# Keeps a package's own projection in step with a save of one of its instances:
-# (uow, instance, latest data, open task element ids, completed?, now).
-Projector = Callable[
-    [UnitOfWork, ProcessInstance, Mapping[str, Any], Sequence[str], bool, datetime], None
-]
+
+@dataclass(frozen=True)
+class SavedCase:
+    """What one save of an instance tells the projections that follow it."""
+
+    instance: ProcessInstance
+    data: Mapping[str, Any]  # the latest data (an open task's included)
+    open_elements: Sequence[str]  # element ids of the open human tasks
+    state: str | None  # the case state the diagram declares for now (None: undecided)
+    completed: bool
+    at: datetime
+
+
+# Keeps a package's own projection in step with a save of one of its instances.
+Projector = Callable[[UnitOfWork, SavedCase], None]
 # Active cases per username (a worker's caseload, for worker suggestions).
 Caseload = Callable[[UnitOfWork], Mapping[str, int]]
 # Seeds the demo (after users and diagrams); returns what it did, one line each.

@@ -7,6 +7,8 @@ from datetime import UTC, date, datetime
 from sote_flow.domain.weekdays import FINNISH_TIME
 from sote_flow.service_order.report import Durations, percentile_summary, queue_length_per_day
 
+OPEN = {"saapunut", "kasittelyssa", "jonossa"}
+
 
 def test_median_and_90th_percentile():
     # Sorted: 1 2 3 4 10 -> median 3; p90 at position 0.9 * 4 = 3.6: 4 + 0.6 * (10 - 4) = 7.6
@@ -29,7 +31,7 @@ def test_queue_length_is_the_open_orders_at_the_end_of_each_day():
         (1, _at(4, 15), "kasitelty"),
         (3, _at(6, 9), "jonossa"),
     ]
-    assert queue_length_per_day(changes, date(2026, 12, 2), date(2026, 12, 6)) == [
+    assert queue_length_per_day(changes, date(2026, 12, 2), date(2026, 12, 6), OPEN) == [
         (date(2026, 12, 2), 1),
         (date(2026, 12, 3), 1),
         (date(2026, 12, 4), 1),
@@ -37,7 +39,7 @@ def test_queue_length_is_the_open_orders_at_the_end_of_each_day():
         (date(2026, 12, 6), 1),
     ]
     returned = [*changes, (1, _at(6, 10), "saapunut")]  # a processed order returned to the queue
-    assert queue_length_per_day(returned, date(2026, 12, 6), date(2026, 12, 6)) == [
+    assert queue_length_per_day(returned, date(2026, 12, 6), date(2026, 12, 6), OPEN) == [
         (date(2026, 12, 6), 2)
     ]
 

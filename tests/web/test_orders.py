@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+import shutil
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from sote_flow.web.deps import unit_of_work
+from tests.support.factories import PROCESSES, deploy
 from tests.support.orders import ORDER, make_order_people
 from tests.web.conftest import csrf_token, login
 
@@ -140,3 +142,42 @@ def test_administrator_sets_a_family_workers_skills_and_areas(app, client, peopl
     _logout(client)
     login(client, "aino")  # only administrators manage workers
     assert client.get("/admin/workers").status_code == 403
+
+
+def test_a_state_added_in_the_diagram_is_a_queue_tab_without_python(
+    app: Flask, client, people, clock, tmp_path
+):
+    # A process owner adds "Odottaa asiakkaan suostumusta" and puts the take-up task in it.
+    for form in PROCESSES.glob("service_order-*.json"):
+        shutil.copy(form, tmp_path / form.name)
+    xml = (PROCESSES / "service_order.bpmn").read_text(encoding="utf-8")
+    xml = xml.replace(
+        "saapunut=Saapunut|Inkommen|Received;",
+        "saapunut=Saapunut|Inkommen|Received; "
+        "odottaa_suostumusta=Odottaa asiakkaan suostumusta|Väntar på kundens samtycke|"
+        "Awaiting consent;",
+    ).replace(
+        '<spiffworkflow:property name="caseState" value="saapunut" />',
+        '<spiffworkflow:property name="caseState" value="odottaa_suostumusta" />',
+    )
+    (tmp_path / "service_order.bpmn").write_text(xml, encoding="utf-8")
+    with app.app_context():
+        version = deploy(
+            app.extensions["sote_flow.platform"],
+            unit_of_work,
+            clock,
+            tmp_path / "service_order.bpmn",
+        )
+    assert version.version == 2
+    waiting = _order(client)
+    login(client, "aino")
+    page = client.get("/orders/").get_data(as_text=True)
+    assert 'Odottaa asiakkaan suostumusta <span class="count">(1)</span>' in page
+    assert 'Saapunut <span class="count">(0)</span>' in page
+    consent = client.get("/orders/?state=odottaa_suostumusta").get_data(as_text=True)
+    assert _rows(consent) == [f"PT-2026-{waiting:06d}"]
+    assert "Odottaa asiakkaan suostumusta: 1" in consent
+    token = csrf_token(client, "/")
+    client.post("/language", data={"locale": "sv", "next": "/", "csrf_token": token})
+    swedish = client.get("/orders/?state=odottaa_suostumusta").get_data(as_text=True)
+    assert "Väntar på kundens samtycke" in swedish

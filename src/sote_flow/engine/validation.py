@@ -18,6 +18,7 @@ from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 from sote_flow.domain.errors import DeployProblem, DeployRefused
 from sote_flow.domain.forms import check_form_schema
 from sote_flow.engine.bundle import ALLOWED_SUFFIXES, ProcessBundle
+from sote_flow.engine.cases import case_declaration_problems
 from sote_flow.engine.parsing import ParsedProcess, parse_bundle
 from sote_flow.engine.tasks import task_properties
 
@@ -112,6 +113,8 @@ def _check_elements(parsed: ParsedProcess, catalog: DeployCatalog) -> Iterator[D
                 DeployProblem(main, element, message)
                 for message in _element_problems(task_spec, parsed.bundle, catalog)
             )
+    for element, message in case_declaration_problems(parsed.spec, parsed.subprocess_specs):
+        yield DeployProblem(main, element, message)
 
 
 def _element_problems(

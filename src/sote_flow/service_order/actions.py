@@ -10,12 +10,13 @@ from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import Conflict, FieldError, InvalidInput, NotFound, PermissionDenied
 from sote_flow.domain.privacy import find_personal_identity_codes
 from sote_flow.domain.roles import Role
+from sote_flow.engine.cases import CaseDeclaration
 from sote_flow.handlers.context import OutgoingMail
 from sote_flow.persistence.models import HumanTask, ProcessInstance
 from sote_flow.persistence.unit_of_work import UnitOfWork
-from sote_flow.service_order.labels import Labels, order_labels
+from sote_flow.service_order.labels import Labels, order_declaration, order_labels
 from sote_flow.service_order.models import ServiceOrder
-from sote_flow.service_order.projection import CANCELLED, IN_PROGRESS, OPEN_STATES, PROCESSED
+from sote_flow.service_order.projection import CANCELLED, IN_PROGRESS, PROCESSED
 from sote_flow.service_order.replay import CANCELLED as CANCELLED_ACTION
 from sote_flow.service_order.replay import HANDLER_FIELD, ORDER_FIELDS, RETURNED, TAKEN_OVER
 from sote_flow.services.actors import Actor, require_writer
@@ -36,6 +37,7 @@ class OrderView:
     may_return: bool
     may_cancel: bool
     labels: Labels
+    states: CaseDeclaration
 
 
 def view_order(
@@ -52,8 +54,9 @@ def view_order(
         open_tasks=open_tasks,
         may_take_over=admin and order.state == IN_PROGRESS and order.handler != actor.username,
         may_return=admin and order.state == PROCESSED,
-        may_cancel=_is_orderer(actor, order) and order.state in OPEN_STATES,
+        may_cancel=_is_orderer(actor, order) and _is_open(order),
         labels=order_labels(platform, uow),
+        states=order_declaration(platform, uow),
     )
     log_read(uow, clock, actor, "order", order.order_number or str(instance_id), instance_id,
              actor.purpose)  # fmt: skip
@@ -125,7 +128,7 @@ def cancel_order(
     instance, order = _lock(uow, instance_id)
     if not _is_orderer(actor, order):
         raise PermissionDenied("Vain tilaaja voi perua tilauksen.")
-    if order.state not in OPEN_STATES:
+    if not _is_open(order):
         raise Conflict("Tilausta ei voi enää perua: palvelu on jo alkanut tai tilaus on peruttu.")
     workflow, report = platform.runtime.load(
         instance.state, platform.run_context(uow, instance, actor.username, clock)
@@ -194,6 +197,11 @@ def _history(
         process_version_id=instance.process_version_id,
         data=dict(data),
     )
+
+
+def _is_open(order: ServiceOrder) -> bool:
+    # Whatever states the diagram declares, an order is open until it ends or is cancelled.
+    return order.closed_at is None
 
 
 def _is_group_admin(actor: Actor, order: ServiceOrder) -> bool:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from datetime import datetime
+from collections.abc import Mapping
 from typing import Any
 
+from sote_flow.packages import SavedCase
 from sote_flow.persistence.models import ProcessInstance
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.service_order.models import OrderStateChange, ServiceOrder
 
 PROCESS_KEY = "service_order"
 
+# The states the order actions rely on (the diagram declares them, with any others an owner
+# adds); cancellation is the one the diagram cannot reach itself.
 RECEIVED, IN_PROGRESS, QUEUED, PROCESSED, CANCELLED = (
     "saapunut",
     "kasittelyssa",
@@ -19,43 +21,23 @@ RECEIVED, IN_PROGRESS, QUEUED, PROCESSED, CANCELLED = (
     "kasitelty",
     "peruttu",
 )
-STATES = (RECEIVED, IN_PROGRESS, QUEUED, PROCESSED, CANCELLED)
-OPEN_STATES = (RECEIVED, IN_PROGRESS, QUEUED)
 URGENT = "kiireellinen"
-
-# Which state an order is in while a user task of the diagram is open.
-STATE_OF_TASK: Mapping[str, str] = {
-    "take_order": RECEIVED,
-    "plan_service": IN_PROGRESS,
-    "answer_info": IN_PROGRESS,
-    "record_start": QUEUED,
-}
+# The open task that means the order waits for the orderer's answer.
 INFO_REQUEST_TASK = "answer_info"
 
 
-def order_state(
-    open_elements: Sequence[str], completed: bool, data: Mapping[str, Any]
-) -> str | None:
-    """Return the order state the instance's open tasks and data mean (None: undecided)."""
-    if data.get("cancel_reason"):
+def order_state(saved: SavedCase) -> str | None:
+    """Return the order's state: cancelled, or what the diagram declares (None: undecided)."""
+    if saved.data.get("cancel_reason"):
         return CANCELLED
-    for element in open_elements:
-        if element in STATE_OF_TASK:
-            return STATE_OF_TASK[element]
-    return PROCESSED if completed else None
+    return saved.state
 
 
-def sync_service_order(
-    uow: UnitOfWork,
-    instance: ProcessInstance,
-    data: Mapping[str, Any],
-    open_elements: Sequence[str],
-    completed: bool,
-    now: datetime,
-) -> None:
+def sync_service_order(uow: UnitOfWork, saved: SavedCase) -> None:
     """Create or update the instance's order row and log a state change if there is one."""
+    instance, now = saved.instance, saved.at
     order = uow.session.get(ServiceOrder, instance.id)
-    state = order_state(open_elements, completed, data)
+    state = order_state(saved)
     if order is None:
         order = ServiceOrder(
             instance_id=instance.id,
@@ -68,14 +50,14 @@ def sync_service_order(
         previous = None
     else:
         previous = order.state
-    _copy_order_data(order, instance, data)
-    order.waiting_for_info = INFO_REQUEST_TASK in open_elements
+    _copy_order_data(order, instance, saved.data)
+    order.waiting_for_info = INFO_REQUEST_TASK in saved.open_elements
     if state is None or state == previous:
         return
     order.state = state
     if state == IN_PROGRESS and order.taken_at is None:
         order.taken_at = now
-    order.closed_at = now if state in (PROCESSED, CANCELLED) else None
+    order.closed_at = now if saved.completed or state == CANCELLED else None
     uow.session.add(
         OrderStateChange(
             instance_id=instance.id, producer_group=order.producer_group, at=now, state=state

@@ -12,11 +12,11 @@ from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import PermissionDenied
 from sote_flow.domain.roles import Role
 from sote_flow.domain.weekdays import weekdays_between
+from sote_flow.engine.cases import CaseDeclaration
 from sote_flow.persistence.models import AccessLogEntry
 from sote_flow.persistence.unit_of_work import UnitOfWork
-from sote_flow.service_order.labels import Labels, order_labels
+from sote_flow.service_order.labels import Labels, order_declaration, order_labels
 from sote_flow.service_order.models import ServiceOrder
-from sote_flow.service_order.projection import RECEIVED, STATES
 from sote_flow.services.actors import Actor, require_role
 from sote_flow.services.platform import Platform
 
@@ -29,7 +29,7 @@ class QueueFilters:
     """What the queue shows; empty filters are not applied."""
 
     group: str | None = None
-    state: str = RECEIVED
+    state: str = ""  # empty: the first declared state
     service: str | None = None
     urgency: str | None = None
     municipality: str | None = None
@@ -55,6 +55,7 @@ class QueuePage:
     filters: QueueFilters
     read_only: bool
     labels: Labels
+    states: CaseDeclaration
 
 
 def visible_groups(actor: Actor, uow: UnitOfWork) -> list[str]:
@@ -81,7 +82,8 @@ def list_queue(
         raise PermissionDenied("Et kuulu tämän palveluntuottajan ryhmään.")
     if filters.group is None and not actor.oversees:
         filters = replace(filters, group=groups[0] if groups else "")
-    state = filters.state if filters.state in STATES else RECEIVED
+    declaration = order_declaration(platform, uow)
+    state = filters.state if filters.state in declaration.keys else declaration.keys[0]
     filters = replace(filters, state=state)
     base = _filtered(select(ServiceOrder), filters)
     statement = (
@@ -94,7 +96,7 @@ def list_queue(
     count_query = _filtered(
         select(ServiceOrder.state, func.count()).select_from(ServiceOrder), filters
     ).group_by(ServiceOrder.state)
-    counts = {name: 0 for name in STATES}
+    counts = {name: 0 for name in declaration.keys}
     counts.update({name: number for name, number in uow.session.execute(count_query).all()})
     now = clock()
     _log_rows(uow, actor, clock, orders)
@@ -107,6 +109,7 @@ def list_queue(
         filters=filters,
         read_only=not actor.has_role(Role.PRODUCER_ADMIN),
         labels=order_labels(platform, uow),
+        states=declaration,
     )
 
 

@@ -18,7 +18,7 @@ How days count (Finnish calendar days, Europe/Helsinki):
 from __future__ import annotations
 
 import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
@@ -29,9 +29,8 @@ from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import FieldError, InvalidInput, PermissionDenied
 from sote_flow.domain.weekdays import FINNISH_TIME, weekday_on_or_after, weekdays_between_dates
 from sote_flow.persistence.unit_of_work import UnitOfWork
-from sote_flow.service_order.labels import Labels, order_labels
+from sote_flow.service_order.labels import Labels, order_declaration, order_labels
 from sote_flow.service_order.models import OrderStateChange, ServiceOrder
-from sote_flow.service_order.projection import OPEN_STATES
 from sote_flow.service_order.queue import visible_groups
 from sote_flow.services.actors import Actor
 from sote_flow.services.instances import log_read
@@ -114,13 +113,14 @@ def order_report(
     scope = [query.group] if query.group else (None if actor.oversees else groups)
     start, end = _local_midnight(query.since), _local_midnight(query.until + timedelta(days=1))
     times = [order_times(*row) for row in uow.session.execute(_orders(scope, query, start, end))]
-    changes = _queue_changes(uow, scope, query, start, end)
+    open_states = order_declaration(platform, uow).open_keys
+    changes = _queue_changes(uow, scope, query, (start, end), open_states)
     report = OrderReport(
         query=query,
         groups=groups,
         total=summarise(TOTAL, "", times),
         rows=[row for dimension in DIMENSIONS for row in _rows(dimension, times)],
-        queue_per_day=queue_length_per_day(changes, query.since, query.until),
+        queue_per_day=queue_length_per_day(changes, query.since, query.until, open_states),
         labels=order_labels(platform, uow),
     )
     log_read(uow, clock, actor, "order_report", query.group or "*", None, actor.purpose)
@@ -166,9 +166,12 @@ def percentile_summary(values: Sequence[int]) -> Durations:
 
 
 def queue_length_per_day(
-    changes: Iterable[tuple[int, datetime, str]], since: date, until: date
+    changes: Iterable[tuple[int, datetime, str]],
+    since: date,
+    until: date,
+    open_states: Collection[str],
 ) -> list[tuple[date, int]]:
-    """Orders open (received, in progress or queued) at the end of each day of the period.
+    """Orders open (in one of `open_states`) at the end of each day of the period.
 
     `changes` are (order, time, new state) in time order, from before the period too.
     """
@@ -182,9 +185,9 @@ def queue_length_per_day(
         day_end = _local_midnight(day + timedelta(days=1))
         while upcoming is not None and upcoming[1] < day_end:
             order, _, state = upcoming
-            was_open = state_of.get(order) in OPEN_STATES
+            was_open = state_of.get(order) in open_states
             state_of[order] = state
-            open_count += (state in OPEN_STATES) - was_open
+            open_count += (state in open_states) - was_open
             upcoming = next(pending, None)
         result.append((day, open_count))
     return result
@@ -208,11 +211,16 @@ def _orders(
 
 
 def _queue_changes(
-    uow: UnitOfWork, scope: list[str] | None, query: ReportQuery, start: datetime, end: datetime
+    uow: UnitOfWork,
+    scope: list[str] | None,
+    query: ReportQuery,
+    period: tuple[datetime, datetime],
+    open_states: Collection[str],
 ) -> list[tuple[int, datetime, str]]:
     # The orders open when the period starts (each as a change at the start), then the changes
     # during the period: the database picks each order's latest state, so history before the
     # period is never sent over.
+    start, end = period
     newest_first = (OrderStateChange.at.desc(), OrderStateChange.id.desc())
     rank = func.row_number().over(partition_by=OrderStateChange.instance_id, order_by=newest_first)
     before = _scoped_changes(
@@ -222,7 +230,7 @@ def _queue_changes(
     ).where(OrderStateChange.at < start)
     latest = before.subquery()
     open_at_start = select(latest.c.instance_id, latest.c.state).where(
-        latest.c.rank == 1, latest.c.state.in_(OPEN_STATES)
+        latest.c.rank == 1, latest.c.state.in_(list(open_states))
     )
     during = _scoped_changes(
         select(OrderStateChange.instance_id, OrderStateChange.at, OrderStateChange.state),

@@ -12,6 +12,7 @@ from sote_flow.config import Settings
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.privacy import ClientNumberPolicy
 from sote_flow.engine.bundle import ProcessBundle
+from sote_flow.engine.cases import CaseDeclaration, case_declaration
 from sote_flow.engine.functions import DIAGRAM_FUNCTIONS
 from sote_flow.engine.parsing import ParsedProcess, SpecCache
 from sote_flow.engine.runtime import RunContext, WorkflowRuntime
@@ -36,6 +37,7 @@ class Platform:
     # Called after commit whenever a use case queued mail or threw a message.
     outbox_listeners: list[Callable[[], None]] = field(default_factory=list)
     _form_cache: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict, repr=False)
+    _case_cache: dict[str, CaseDeclaration | None] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.runtime = WorkflowRuntime(all_handlers(self.packages), DIAGRAM_FUNCTIONS)
@@ -86,6 +88,14 @@ class Platform:
         """Return the file name of a version's start form, if it has one."""
         start = start_event_spec(self.parsed(version).spec)
         return form_ref(start).schema_file if start is not None else None
+
+    def case_declaration(self, version: ProcessVersion) -> CaseDeclaration | None:
+        """Return what a version's diagram declares about its cases (None: nothing)."""
+        if version.checksum not in self._case_cache:
+            parsed = self.parsed(version)
+            declaration = case_declaration(parsed.spec, parsed.subprocess_specs)
+            self._case_cache[version.checksum] = declaration
+        return self._case_cache[version.checksum]
 
     def parsed(self, version: ProcessVersion) -> ParsedProcess:
         """Return the parsed spec of a deployed version (parsed once per checksum)."""

@@ -10,7 +10,9 @@ from sqlalchemy import delete
 
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import EngineFailure
+from sote_flow.engine.cases import case_state_of
 from sote_flow.engine.runtime import StepReport
+from sote_flow.packages import SavedCase
 from sote_flow.persistence.history import to_plain_json
 from sote_flow.persistence.models import (
     DueTimer,
@@ -72,8 +74,16 @@ def save_workflow(
     package = platform.package(instance.process_key)
     if package is not None and package.project is not None and failure is None:
         # The process keeps a projection of its own (for its queues and reports).
-        data = platform.runtime.latest_data(workflow)
-        package.project(uow, instance, data, open_elements, workflow.is_completed(), now)
+        declaration = platform.case_declaration(instance.process_version)
+        saved = SavedCase(
+            instance=instance,
+            data=platform.runtime.latest_data(workflow),
+            open_elements=open_elements,
+            state=case_state_of(workflow, declaration) if declaration else None,
+            completed=workflow.is_completed(),
+            at=now,
+        )
+        package.project(uow, saved)
     _sync_timers(platform, uow, instance, workflow)
     _sync_messages(platform, uow, instance, workflow)
     instance.state = platform.runtime.dump(workflow)

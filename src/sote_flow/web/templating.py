@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from sote_flow.domain.roles import ROLE_LABELS_FI, Role
+from sote_flow.engine.cases import CaseDeclaration
 from sote_flow.web.packages import load_web_parts
 
 LOCAL_TIME = ZoneInfo("Europe/Helsinki")
@@ -52,6 +53,11 @@ def local_time(value: datetime | None) -> str:
     return f"{local.day}.{local.month}.{local.year} klo {local:%H.%M}"
 
 
+def case_state_label(declaration: CaseDeclaration, key: str) -> str:
+    """Return a declared case state's label in the page's language."""
+    return declaration.label(key, str(get_locale() or "fi"))
+
+
 def pretty_json(value: Any) -> str:
     """Format data as indented JSON, keeping Finnish letters readable."""
     return json.dumps(value, indent=2, ensure_ascii=False, default=str)
@@ -79,6 +85,7 @@ def register_template_helpers(app: Flask) -> None:
             "package_nav": [link for link in nav if link.roles & roles],
             "status_label": lambda s: STATUS_LABELS.get(s, s),
             "action_label": lambda a: action_labels.get(a, a),
+            "case_state_label": case_state_label,
             "role_label": lambda r: ROLE_LABELS_FI.get(Role(r), r),
             "current_actor": actor,
             "get_locale": get_locale,

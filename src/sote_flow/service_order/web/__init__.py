@@ -12,14 +12,6 @@ from sote_flow.web.packages import NavLink, WebPart
 
 QUEUE_ROLES = frozenset({"producer_admin", "service_manager", "administrator", "auditor"})
 
-ORDER_STATE_LABELS = {
-    "saapunut": _l("Saapunut"),
-    "kasittelyssa": _l("Käsittelyssä"),
-    "jonossa": _l("Jonossa"),
-    "kasitelty": _l("Käsitelty"),
-    "peruttu": _l("Peruttu"),
-}
-
 WEB = WebPart(
     blueprints=(orders_blueprint, order_reports_blueprint, workers_blueprint),
     nav=(
@@ -32,5 +24,4 @@ WEB = WebPart(
         RETURNED: _l("Palautettu jonoon"),
         CANCELLED: _l("Tilaus peruttu"),
     },
-    template_helpers={"order_state_label": lambda state: ORDER_STATE_LABELS.get(state, state)},
 )

@@ -8,7 +8,6 @@ from werkzeug.wrappers import Response
 
 from sote_flow.domain.errors import InvalidInput
 from sote_flow.service_order import actions as order_actions
-from sote_flow.service_order.projection import STATES
 from sote_flow.service_order.queue import QueueFilters, list_queue
 from sote_flow.web.blueprints import protected_blueprint
 from sote_flow.web.deps import actor, clock, platform, unit_of_work
@@ -31,7 +30,7 @@ def queue() -> str:
             platform(), actor(), uow, clock(), filters, page, platform().settings.page_size
         )
     return render_template(
-        "orders.html", view=view, page=page, page_size=platform().settings.page_size, states=STATES
+        "orders.html", view=view, page=page, page_size=platform().settings.page_size
     )
 
 
