@@ -1,21 +1,14 @@
 /* The process owners' modeler: bpmn-js with a side panel for what sote-flow reads off a diagram
-   (lanes = groups, forms, properties, service operators, timers, conditions), a form editor with a
-   server-rendered preview, and deploy with the server's problems marked on their elements. */
+   (lanes = groups, forms, properties, case states, service operators, timers, conditions), a form
+   editor with a server-rendered preview, and deploy with the server's problems marked on their
+   elements. Loaded after common.js, case-states.js and deploy.js (window.soteFlowModeler). */
 (function () {
   "use strict";
 
-  const data = JSON.parse(document.getElementById("modeler-data").textContent);
-  const msg = data.messages;
-  const SPIFF = "spiffworkflow:";
-  const state = { forms: Object.assign({}, data.forms), edited: new Set(), marked: [], dirty: false };
+  const {
+    data, msg, SPIFF, state, format, $, status, select, extValues, findExt, properties, timerOf, caseStates, deploy,
+  } = window.soteFlowModeler;
 
-  function format(template, values) {
-    return template.replace(/\{(\w+)\}/g, (_, key) => (values[key] === undefined ? "" : values[key]));
-  }
-
-  function $(id) { return document.getElementById(id); }
-
-  function status(text) { $("modeler-status").textContent = text; }
 
   async function start() {
     const descriptor = await (await fetch(data.descriptorUrl)).json();
@@ -32,7 +25,7 @@
     }
     modeler.get("canvas").zoom("fit-viewport", "auto");
     modeler.get("canvas").scroll({ dx: 70, dy: 0 });  // clear of the palette
-    buildCaseFields();  // before the panel binds its inputs
+    caseStates.buildFields();  // before the panel binds its inputs
     const panel = new Panel(modeler);
     $("canvas").dataset.ready = "true";
     modeler.on("selection.changed", (event) => panel.show(event.newSelection[0] || null));
@@ -48,27 +41,6 @@
     setUpFormEditor(panel);
   }
 
-  /* ---- extension elements -------------------------------------------------------------- */
-
-  function extValues(bo) {
-    return (bo.extensionElements && bo.extensionElements.values) || [];
-  }
-
-  function findExt(bo, type) {
-    return extValues(bo).find((value) => value.$type === type);
-  }
-
-  function properties(bo) {
-    const holder = findExt(bo, SPIFF + "properties");
-    const found = {};
-    ((holder && holder.properties) || []).forEach((p) => { found[p.name] = p.value; });
-    return found;
-  }
-
-  function timerOf(bo) {
-    return (bo.eventDefinitions || []).find((d) => d.$type === "bpmn:TimerEventDefinition");
-  }
-
   class Panel {
     constructor(modeler) {
       this.modeler = modeler;
@@ -76,8 +48,8 @@
       this.moddle = modeler.get("moddle");
       this.registry = modeler.get("elementRegistry");
       this.element = null;
-      this.caseRows = [];
       this.bind();
+      this.cases = new caseStates.Editor(this);
     }
 
     kinds(element) {
@@ -88,7 +60,7 @@
       else if (type !== "bpmn:Process" && type !== "bpmn:Collaboration") kinds.add("named");
       if (type === "bpmn:UserTask" || type === "bpmn:ManualTask") { kinds.add("form"); kinds.add("task"); }
       if (type === "bpmn:StartEvent" && !timerOf(bo)) { kinds.add("form"); kinds.add("start"); }
-      if (CASE_STATE_CARRIERS.includes(type)) kinds.add("casestate");
+      if (caseStates.CARRIERS.includes(type)) kinds.add("casestate");
       if (type === "bpmn:ServiceTask") kinds.add("service");
       if (timerOf(bo)) kinds.add("timer");
       if (type === "bpmn:SequenceFlow") kinds.add("flow");
@@ -123,8 +95,8 @@
       form.querySelectorAll("[data-property]").forEach((input) => {
         input.value = props[input.dataset.property] || "";
       });
-      if (kinds.has("casestate")) this.showCaseState(bo);
-      if (kinds.has("start")) this.showCaseStates(bo);
+      if (kinds.has("casestate")) this.cases.showState(bo);
+      if (kinds.has("start")) this.cases.showStates(bo);
       if (kinds.has("service")) this.showOperator(bo);
       if (kinds.has("timer")) {
         const timer = timerOf(bo);
@@ -195,12 +167,6 @@
       $("prop-result").addEventListener("change", () => this.saveOperator());
       $("add-param").addEventListener("click", () => {
         this.addParamRow("", "str", "").querySelector("input").focus();
-      });
-      $("prop-case-state").addEventListener("change", (e) => this.setProperty("caseState", e.target.value));
-      $("add-case-state").addEventListener("click", () => {
-        this.caseRows.push({ key: "", fi: "", sv: "", en: "" });
-        this.renderCaseRows();
-        $(`case-state-${this.caseRows.length}-key`).focus();
       });
       $("prop-timer-kind").addEventListener("change", () => this.saveTimer());
       $("prop-timer").addEventListener("change", () => this.saveTimer());
@@ -273,88 +239,6 @@
       this.modeling.updateModdleProperties(this.element, timer, props);
     }
 
-    /* The state list of the start event (caseStates) and the state of a task or event. */
-
-    showCaseState(bo) {
-      const select = $("prop-case-state");
-      const declared = declaredCaseStates(this.registry);
-      const current = properties(bo).caseState || "";
-      select.replaceChildren(new Option(CASE_TEXT.stateNone, ""));
-      declared.forEach((s) => select.add(new Option(s.fi ? `${s.fi} (${s.key})` : s.key, s.key)));
-      if (current && !declared.some((s) => s.key === current)) {
-        select.add(new Option(format(CASE_TEXT.stateUnknown, { key: current }), current));
-      }
-      select.value = current;
-      $("case-state-help").textContent = declared.length ? CASE_TEXT.stateHelp : CASE_TEXT.noStates;
-    }
-
-    showCaseStates(bo) {
-      this.caseRows = parseCaseStates(properties(bo).caseStates);
-      this.renderCaseRows();
-    }
-
-    renderCaseRows() {
-      const body = $("case-states-table").querySelector("tbody");
-      body.replaceChildren();
-      this.caseRows.forEach((row, index) => {
-        const n = index + 1;
-        const tr = el("tr");
-        const actions = el("td", { class: "case-state-actions" });
-        const nameButtons = () => actions.querySelectorAll("button").forEach((b) => {
-          const name = format(CASE_TEXT[b.dataset.action], { n: n, key: row.key }).replace(/\s+/g, " ");
-          b.setAttribute("aria-label", name);
-          b.title = name;
-        });
-        CASE_FIELDS.forEach((field) => {
-          const input = el("input", { type: "text", id: `case-state-${n}-${field}` });
-          input.value = row[field];
-          if (field === "key") { input.spellcheck = false; input.setAttribute("autocapitalize", "none"); }
-          input.addEventListener("change", () => {
-            row[field] = input.value.trim();
-            if (field === "key") nameButtons();
-            this.saveCaseStates();
-          });
-          const label = el("label", { for: input.id, class: "visually-hidden", text: format(CASE_TEXT[field + "Label"], { n: n }) });
-          tr.append(el("td", {}, [label, input]));
-        });
-        const button = (action, text, disabled, handler) => {
-          const b = el("button", { type: "button", class: "secondary", text: text });
-          b.dataset.action = action;
-          b.disabled = disabled;
-          b.addEventListener("click", handler);
-          actions.append(b);
-        };
-        button("moveUp", "↑", index === 0, () => this.moveCaseRow(index, -1, "moveUp"));
-        button("moveDown", "↓", index === this.caseRows.length - 1, () => this.moveCaseRow(index, 1, "moveDown"));
-        button("removeState", "×", false, () => this.removeCaseRow(index));
-        nameButtons();
-        tr.append(actions);
-        body.append(tr);
-      });
-    }
-
-    moveCaseRow(index, step, action) {
-      const rows = this.caseRows;
-      [rows[index], rows[index + step]] = [rows[index + step], rows[index]];
-      this.saveCaseStates();
-      this.renderCaseRows();
-      const moved = $("case-states-table").querySelectorAll("tbody tr")[index + step];
-      const same = moved.querySelector(`[data-action="${action}"]`);
-      (same.disabled ? moved.querySelector("input") : same).focus();
-    }
-
-    removeCaseRow(index) {
-      this.caseRows.splice(index, 1);
-      this.saveCaseStates();
-      this.renderCaseRows();
-      const next = $(`case-state-${Math.min(index + 1, this.caseRows.length)}-key`);
-      (next || $("add-case-state")).focus();
-    }
-
-    saveCaseStates() {
-      this.setProperty("caseStates", serializeCaseStates(this.caseRows));
-    }
-
     refreshPicker() {
       const picker = $("element-picker");
       const chosen = picker.value;
@@ -368,102 +252,6 @@
       });
       picker.value = chosen;
     }
-  }
-
-  /* ---- case states -------------------------------------------------------------------------
-     The start event declares the states (caseStates: key=suomeksi|ruotsiksi|englanniksi; …, in
-     queue-tab order) and the case-number prefix; a user or manual task, an intermediate catch
-     event or an end event names the state the case is in there (caseState). */
-
-  const CASE_STATE_CARRIERS = ["bpmn:UserTask", "bpmn:ManualTask", "bpmn:IntermediateCatchEvent", "bpmn:EndEvent"];
-  const CASE_FIELDS = ["key", "fi", "sv", "en"];
-  const CASE_TEXT = Object.assign({
-    stateLabel: "Asian tila (caseState)",
-    stateHelp: "Tila, jossa asia on, kun tämä tehtävä on auki tai tapahtuma odottaa (lopputapahtuma: kun prosessi on päättynyt tähän).",
-    stateNone: "— ei tilaa —",
-    stateUnknown: "{key} (ei esitelty alkutapahtumassa)",
-    noStates: "Alkutapahtuma ei esittele asian tiloja. Lisää ne ensin alkutapahtuman kohtaan Asian tilat.",
-    statesLegend: "Asian tilat (caseStates)",
-    statesHelp: "Tilat jonon välilehtien järjestyksessä. Avain: pieniä kirjaimia a–z, numeroita ja alaviivoja (alussa kirjain). Nimet suomeksi, ruotsiksi ja englanniksi; merkit ; ja | eivät käy.",
-    statesCaption: "Asian tilat",
-    key: "Avain", fi: "Suomeksi", sv: "Ruotsiksi", en: "Englanniksi", actions: "Toiminnot",
-    keyLabel: "Tilan {n} avain",
-    fiLabel: "Tilan {n} nimi suomeksi",
-    svLabel: "Tilan {n} nimi ruotsiksi",
-    enLabel: "Tilan {n} nimi englanniksi",
-    addState: "Lisää tila",
-    moveUp: "Siirrä tila {n} {key} ylemmäs",
-    moveDown: "Siirrä tila {n} {key} alemmas",
-    removeState: "Poista tila {n} {key}",
-    prefixLabel: "Asianumeron etuliite (caseNumberPrefix)",
-    prefixHelp: "Valinnainen: 1–6 isoa kirjainta, esim. PT.",
-  }, msg.cases || {});
-
-  function el(tag, attrs, children) {
-    const node = document.createElement(tag);
-    Object.entries(attrs || {}).forEach(([name, value]) => {
-      if (name === "text") node.textContent = value; else node.setAttribute(name, value);
-    });
-    (children || []).forEach((child) => node.append(child));
-    return node;
-  }
-
-  function parseCaseStates(text) {
-    return (text || "").split(";").map((entry) => entry.trim()).filter(Boolean).map((entry) => {
-      const at = entry.indexOf("=");
-      const labels = entry.slice(at + 1).split("|").map((label) => label.trim());
-      return { key: at >= 0 ? entry.slice(0, at).trim() : "", fi: labels[0] || "", sv: labels[1] || "", en: labels.slice(2).join("|") };
-    });
-  }
-
-  function serializeCaseStates(rows) {
-    return rows.filter((r) => r.key || r.fi || r.sv || r.en).map((r) => `${r.key}=${r.fi}|${r.sv}|${r.en}`).join("; ");
-  }
-
-  function declaredCaseStates(registry) {
-    const starts = registry.filter((e) => e.type !== "label" && e.businessObject
-      && e.businessObject.$type === "bpmn:StartEvent" && !(e.businessObject.eventDefinitions || []).length
-      && e.businessObject.$parent && e.businessObject.$parent.$type === "bpmn:Process");
-    const start = starts.find((e) => properties(e.businessObject).caseStates);
-    const seen = new Set();
-    return (start ? parseCaseStates(properties(start.businessObject).caseStates) : [])
-      .filter((s) => s.key && !seen.has(s.key) && seen.add(s.key));
-  }
-
-  function buildCaseFields() {
-    const stateField = el("div", { class: "field", "data-kinds": "casestate" }, [
-      el("label", { for: "prop-case-state", text: CASE_TEXT.stateLabel }),
-      el("p", { class: "help", id: "case-state-help", text: CASE_TEXT.stateHelp }),
-      el("select", { id: "prop-case-state", "aria-describedby": "case-state-help" }),
-    ]);
-    document.querySelector('#properties fieldset[data-kinds="task"]').after(stateField);
-    const heads = CASE_FIELDS.map((field) => el("th", { scope: "col" }, [
-      field === "key" ? CASE_TEXT.key : el("abbr", { title: CASE_TEXT[field], text: field.toUpperCase() }),
-    ]));
-    heads.push(el("th", { scope: "col" }, [el("span", { class: "visually-hidden", text: CASE_TEXT.actions })]));
-    const states = el("fieldset", { "data-kinds": "start", id: "case-states" }, [
-      el("legend", { text: CASE_TEXT.statesLegend }),
-      el("p", { class: "help", id: "case-states-help", text: CASE_TEXT.statesHelp }),
-      el("div", { class: "case-states-scroll" }, [
-        el("table", { id: "case-states-table", "aria-describedby": "case-states-help" }, [
-          el("caption", { class: "visually-hidden", text: CASE_TEXT.statesCaption }),
-          el("thead", {}, [el("tr", {}, heads)]),
-          el("tbody"),
-        ]),
-      ]),
-      el("button", { type: "button", id: "add-case-state", class: "secondary", text: CASE_TEXT.addState }),
-      el("div", { class: "field" }, [
-        el("label", { for: "prop-case-prefix", text: CASE_TEXT.prefixLabel }),
-        el("p", { class: "help", id: "case-prefix-help", text: CASE_TEXT.prefixHelp }),
-        el("input", { type: "text", id: "prop-case-prefix", "data-property": "caseNumberPrefix", "aria-describedby": "case-prefix-help", maxlength: "6", autocapitalize: "characters", spellcheck: "false" }),
-      ]),
-    ]);
-    $("prop-start-roles").closest(".field").after(states);
-  }
-
-  function select(modeler, element) {
-    modeler.get("selection").select(element);
-    try { modeler.get("canvas").scrollToElement(element); } catch (e) { /* off-canvas is fine */ }
   }
 
   function refreshFormList() {
@@ -509,101 +297,6 @@
     });
     $("form-editor-close").addEventListener("click", () => { editor.hidden = true; $("edit-form").focus(); });
     void panel;
-  }
-
-  /* ---- deploy and problems --------------------------------------------------------------- */
-
-  function clearProblems(modeler) {
-    const canvas = modeler.get("canvas");
-    state.marked.forEach((id) => canvas.removeMarker(id, "sote-problem"));
-    state.marked = [];
-    modeler.get("overlays").remove({ type: "sote-problem" });
-    $("deploy-problems").hidden = true;
-  }
-
-  function elementsForProblem(modeler, problem) {
-    const registry = modeler.get("elementRegistry");
-    if (problem.element_id && registry.get(problem.element_id)) return [registry.get(problem.element_id)];
-    if (problem.file && problem.file.endsWith(".json")) {
-      return registry.filter((e) => e.businessObject && extValues(e.businessObject).some(
-        (v) => v.$type.startsWith(SPIFF + "form") && v.value === problem.file));
-    }
-    return [];
-  }
-
-  function showProblems(modeler, problems) {
-    const canvas = modeler.get("canvas");
-    const overlays = modeler.get("overlays");
-    const list = $("deploy-problems").querySelector("ul");
-    list.replaceChildren();
-    let first = null;
-    problems.forEach((problem) => {
-      const elements = elementsForProblem(modeler, problem);
-      const item = document.createElement("li");
-      const text = problem.element_id
-        ? format(msg.elementProblem, { id: problem.element_id, message: problem.message })
-        : format(msg.fileProblem, { file: problem.file || "?", message: problem.message });
-      elements.forEach((element) => {
-        if (!state.marked.includes(element.id)) {
-          canvas.addMarker(element.id, "sote-problem");
-          state.marked.push(element.id);
-          const badge = document.createElement("span");
-          badge.className = "sote-problem-badge";
-          badge.textContent = "⚠ " + msg.problemBadge;
-          badge.title = text;
-          overlays.add(element.id, "sote-problem", { position: { top: -14, left: 0 }, html: badge });
-        }
-        first = first || element;
-      });
-      if (elements.length) {
-        const button = document.createElement("button");
-        button.type = "button";
-        button.className = "link-button";
-        button.textContent = text;
-        button.addEventListener("click", () => select(modeler, elements[0]));
-        item.append(button);
-      } else {
-        item.textContent = text;
-      }
-      item.dataset.element = problem.element_id || "";
-      list.append(item);
-    });
-    $("deploy-problems").hidden = false;
-    if (first) select(modeler, first);
-    $("deploy-problems-heading").focus();
-  }
-
-  async function deploy(modeler) {
-    clearProblems(modeler);
-    status(msg.deploying);
-    const button = $("deploy");
-    button.disabled = true;
-    try {
-      const { xml } = await modeler.saveXML({ format: true });
-      const forms = {};
-      state.edited.forEach((name) => { forms[name] = state.forms[name]; });
-      const response = await fetch(data.deployUrl, {
-        method: "POST",
-        headers: { "Content-Type": "application/json", "X-CSRFToken": data.csrf },
-        body: JSON.stringify({ diagram: xml, forms: forms }),
-      });
-      const body = await response.json().catch(() => ({ message: msg.networkError, errors: [] }));
-      if (response.ok) {
-        status(body.message);
-        if (body.created) {
-          state.dirty = false;
-          state.edited.clear();
-          window.location.assign(body.url);
-        }
-        return;
-      }
-      status(body.message || msg.networkError);
-      if (body.errors && body.errors.length) showProblems(modeler, body.errors);
-    } catch (error) {
-      status(msg.networkError);
-    } finally {
-      button.disabled = false;
-    }
   }
 
   document.addEventListener("DOMContentLoaded", start);
