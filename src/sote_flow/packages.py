@@ -30,6 +30,7 @@ class SavedCase:
     instance: ProcessInstance
     data: Mapping[str, Any]  # the latest data (an open task's included)
     open_elements: Sequence[str]  # element ids of the open human tasks
+    open_groups: Sequence[str]  # the groups those tasks are offered to
     state: str | None  # the case state the diagram declares for now (None: undecided)
     completed: bool
     at: datetime

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import subprocess
 from datetime import timedelta
 
 import pytest
@@ -30,7 +31,12 @@ def _stop(*processes) -> None:
     for process in processes:
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
-            process.wait(timeout=30)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()  # never leave a scheduler running after the test
+                process.wait(timeout=30)
+                raise
 
 
 def test_two_schedulers_fire_2000_timers_each_exactly_once(postgres_databases):

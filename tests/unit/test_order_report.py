@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from sote_flow.domain.case_statistics import Durations, percentile_summary, queue_length_per_day
 from sote_flow.domain.weekdays import FINNISH_TIME
-from sote_flow.service_order.report import Durations, percentile_summary, queue_length_per_day
 
 OPEN = {"saapunut", "kasittelyssa", "jonossa"}
 

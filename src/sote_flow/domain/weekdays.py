@@ -41,13 +41,19 @@ def add_weekdays(start: datetime, count: int) -> datetime:
     The start day itself is not counted (day 1 is the next weekday), as in LsL 26 § counting.
     """
     local = start.astimezone(FINNISH_TIME)
-    day = local.date()
+    day = add_weekdays_to_date(local.date(), count)
+    return datetime.combine(day, local.timetz().replace(tzinfo=None), FINNISH_TIME)
+
+
+def add_weekdays_to_date(start: date, count: int) -> date:
+    """Return the `count`-th weekday after `start` (the start day itself is not counted)."""
+    day = start
     remaining = count
     while remaining > 0:
         day += timedelta(days=1)
         if is_weekday(day):
             remaining -= 1
-    return datetime.combine(day, local.timetz().replace(tzinfo=None), FINNISH_TIME)
+    return day
 
 
 def end_of_weekday(now: datetime, count: int = 0) -> datetime:

@@ -39,6 +39,7 @@ from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 from SpiffWorkflow.util.task import TaskState
 
+from sote_flow.engine.case_rules import QueueRules, queue_rule_problems, queue_rules
 from sote_flow.engine.tasks import start_event_spec, task_properties
 
 CASE_STATES = "caseStates"
@@ -46,6 +47,7 @@ CASE_STATE = "caseState"
 CASE_NUMBER_PREFIX = "caseNumberPrefix"
 LOCALES = ("fi", "sv", "en")
 ENTRY_FORM = "avain=suomeksi|ruotsiksi|englanniksi"
+NUMBER_OPERATOR = "case/assign_number"
 
 _KEY = re.compile(r"[a-z][a-z0-9_]{0,39}")
 _PREFIX = re.compile(r"[A-Z]{1,6}")
@@ -87,6 +89,9 @@ class CaseDeclaration:
     # States a case waits in (declared on a task or catch event), as opposed to states it ends
     # in (declared on an end event, or set outside the diagram, e.g. cancelled).
     open_keys: frozenset[str] = frozenset()
+    rules: QueueRules = field(default_factory=QueueRules)
+    # The data field the case number is stored in (the case/assign_number task's result).
+    number_field: str | None = None
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -125,6 +130,15 @@ def case_declaration(
         element_states=MappingProxyType(element_states),
         number_prefix=prefix if _PREFIX.fullmatch(prefix) else None,
         open_keys=frozenset(open_keys),
+        rules=queue_rules(properties),
+        number_field=next(
+            (
+                str(t.result_variable)
+                for t in _element_specs(spec, subprocess_specs)
+                if getattr(t, "operation_name", None) == NUMBER_OPERATOR and t.result_variable
+            ),
+            None,
+        ),
     )
 
 
@@ -149,6 +163,10 @@ def case_declaration_problems(
                 f"Asianumeron etuliite (caseNumberPrefix) ”{prefix}” ei kelpaa: "
                 "anna 1–6 isoa kirjainta A–Z, esimerkiksi PT.",
             )
+        )
+    if CASE_STATES in properties:
+        problems.extend(
+            (start_id, message) for message in queue_rule_problems(properties, declared)
         )
     for task_spec in _element_specs(spec, subprocess_specs):
         problems.extend(

@@ -294,6 +294,17 @@ class WorkflowRuntime:
             form=form_ref(spec),
         )
 
+    def evaluate_on(self, expression: str, data: Mapping[str, Any], clock: Clock) -> Any:
+        """Evaluate a declared expression (e.g. caseUrgent) on case data in the sandbox.
+
+        A failing expression (a field the case does not have yet) gives None, not an error.
+        """
+        try:
+            with engine_clock(clock):
+                return self._environment.evaluate(expression, dict(data))
+        except Exception:  # declared expressions only inform queues; never fail a save
+            return None
+
     def timers(self, workflow: BpmnWorkflow) -> list[tuple[str, datetime]]:
         """Return (task id, due time) for every timer the workflow waits on."""
         return pending_timers(workflow)

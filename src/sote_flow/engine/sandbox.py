@@ -166,7 +166,7 @@ def _guard(name: str, *args: ast.expr) -> ast.Call:
 
 
 @lru_cache(maxsize=4096)
-def _compile(source: str, mode: Literal["eval", "exec"]) -> tuple[CodeType, frozenset[str]]:
+def compile_checked(source: str, mode: Literal["eval", "exec"]) -> tuple[CodeType, frozenset[str]]:
     """Check and compile diagram code; also return the builtins it reads that are not provided."""
     try:
         tree = ast.parse(source.strip() if mode == "eval" else source, mode=mode)
@@ -384,7 +384,7 @@ class SandboxedEnvironment(TaskDataEnvironment):  # type: ignore[misc]
     def _prepare(
         self, source: str, mode: Literal["eval", "exec"], context: Any, external_context: Any
     ) -> tuple[CodeType, dict[str, Any]]:
-        code, unprovided = _compile(source, mode)
+        code, unprovided = compile_checked(source, mode)
         # Guards and builtins come last, so that no task-data key can replace them.
         scope = {**self.globals, **(external_context or {}), **context}
         scope.update(_Budget(*self.limits).globals())

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -274,3 +275,58 @@ class FamilyWorker(Base):
     active: Mapped[bool] = mapped_column(default=True)
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class Case(Base):
+    """Projection of one case of any process that declares case states: what queues read."""
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        Index("ix_cases_queue", "process_key", "group_name", "state", "urgent_rank", "opened_at"),
+        Index("ix_cases_state_queue", "process_key", "state", "urgent_rank", "opened_at"),
+    )
+
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instances.id"), primary_key=True)
+    process_key: Mapped[str] = mapped_column(String(120))
+    case_number: Mapped[str | None] = mapped_column(String(40), index=True)
+    state: Mapped[str] = mapped_column(String(40))
+    # The group whose queue the case is in (declared by caseGroup, else its open task's group).
+    group_name: Mapped[str | None] = mapped_column(String(80))
+    urgent_rank: Mapped[int] = mapped_column(Integer)  # 0 urgent (first), 1 other
+    # The declared columns' values (caseColumns), for the queue's columns and filters.
+    columns: Mapped[dict[str, Any]]
+    client_number: Mapped[str | None] = mapped_column(String(64), index=True)
+    opened_at: Mapped[datetime]  # when the matter became pending (kept over rounds)
+    state_since: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+    # The earliest running legal clock: its key and the last day allowed (Finnish calendar).
+    next_clock: Mapped[str | None] = mapped_column(String(40))
+    next_due_on: Mapped[date | None] = mapped_column(Date)
+
+
+class CaseStateChange(Base):
+    """Append-only: when a case entered a state (queue length per day is read from these)."""
+
+    __tablename__ = "case_state_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instances.id"), index=True)
+    process_key: Mapped[str] = mapped_column(String(120))
+    group_name: Mapped[str | None] = mapped_column(String(80))
+    at: Mapped[datetime] = mapped_column(index=True)
+    state: Mapped[str] = mapped_column(String(40))
+
+
+class CaseClock(Base):
+    """One legal clock of one case: from pending to the last day allowed, and when it stopped."""
+
+    __tablename__ = "case_clocks"
+    __table_args__ = (UniqueConstraint("instance_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instances.id"), index=True)
+    process_key: Mapped[str] = mapped_column(String(120))
+    key: Mapped[str] = mapped_column(String(40))
+    started_at: Mapped[datetime]
+    due_on: Mapped[date] = mapped_column(Date)
+    stopped_at: Mapped[datetime | None]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 # Re-exported so the unit of work imports every repository from here.
@@ -303,3 +304,8 @@ class AccessLog:
     def record(self, entry: AccessLogEntry) -> None:
         """Stage one access-log entry."""
         self.session.add(entry)
+
+    def record_many(self, entries: list[dict[str, Any]]) -> None:
+        """Write many access-log entries at once (a list page's rows)."""
+        if entries:
+            self.session.execute(insert(AccessLogEntry), entries)

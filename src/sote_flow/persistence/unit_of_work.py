@@ -8,6 +8,7 @@ from types import TracebackType
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from sote_flow.persistence.case_repository import CaseRepository
 from sote_flow.persistence.repositories import (
     AccessLog,
     HistoryLog,
@@ -37,6 +38,7 @@ class UnitOfWork:
         self.tasks = TaskRepository(self.session)
         self.history = HistoryLog(self.session)
         self.access_log = AccessLog(self.session)
+        self.cases = CaseRepository(self.session)
         return self
 
     def __exit__(

@@ -17,14 +17,19 @@ How days count (Finnish calendar days, Europe/Helsinki):
 
 from __future__ import annotations
 
-import statistics
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, select
 
+from sote_flow.domain.case_statistics import (
+    Durations,
+    local_midnight,
+    percentile_summary,
+    queue_length_per_day,
+)
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import FieldError, InvalidInput, PermissionDenied
 from sote_flow.domain.weekdays import FINNISH_TIME, weekday_on_or_after, weekdays_between_dates
@@ -69,15 +74,6 @@ class OrderTimes:
 
 
 @dataclass(frozen=True)
-class Durations:
-    """Median and 90th percentile of weekdays to one milestone, over the orders that reached it."""
-
-    count: int
-    median: float | None
-    p90: float | None
-
-
-@dataclass(frozen=True)
 class ReportRow:
     """Orders received in a group of orders (all, or one service/urgency/municipality)."""
 
@@ -111,7 +107,7 @@ def order_report(
     if query.until < query.since or (query.until - query.since).days >= MAX_DAYS:
         raise InvalidInput([FieldError("until", f"Jakso on 1–{MAX_DAYS} päivää.")])
     scope = [query.group] if query.group else (None if actor.oversees else groups)
-    start, end = _local_midnight(query.since), _local_midnight(query.until + timedelta(days=1))
+    start, end = local_midnight(query.since), local_midnight(query.until + timedelta(days=1))
     times = [order_times(*row) for row in uow.session.execute(_orders(scope, query, start, end))]
     open_states = order_declaration(platform, uow).open_keys
     changes = _queue_changes(uow, scope, query, (start, end), open_states)
@@ -153,44 +149,6 @@ def summarise(dimension: str, value: str, times: Sequence[OrderTimes]) -> Report
         for name in MILESTONES
     ]
     return ReportRow(dimension, value, len(times), *durations)
-
-
-def percentile_summary(values: Sequence[int]) -> Durations:
-    """Median and 90th percentile (inclusive method: interpolated between the data points)."""
-    if not values:
-        return Durations(0, None, None)
-    if len(values) == 1:
-        return Durations(1, float(values[0]), float(values[0]))
-    p90 = statistics.quantiles(values, n=10, method="inclusive")[8]
-    return Durations(len(values), float(statistics.median(values)), round(p90, 1))
-
-
-def queue_length_per_day(
-    changes: Iterable[tuple[int, datetime, str]],
-    since: date,
-    until: date,
-    open_states: Collection[str],
-) -> list[tuple[date, int]]:
-    """Orders open (in one of `open_states`) at the end of each day of the period.
-
-    `changes` are (order, time, new state) in time order, from before the period too.
-    """
-    state_of: dict[int, str] = {}
-    open_count = 0
-    days = [since + timedelta(days=n) for n in range((until - since).days + 1)]
-    result = []
-    pending = iter(changes)
-    upcoming = next(pending, None)
-    for day in days:
-        day_end = _local_midnight(day + timedelta(days=1))
-        while upcoming is not None and upcoming[1] < day_end:
-            order, _, state = upcoming
-            was_open = state_of.get(order) in open_states
-            state_of[order] = state
-            open_count += (state in open_states) - was_open
-            upcoming = next(pending, None)
-        result.append((day, open_count))
-    return result
 
 
 def _orders(
@@ -274,7 +232,3 @@ def _date(value: str | None) -> date | None:
         return date.fromisoformat(value) if value else None
     except ValueError:
         return None
-
-
-def _local_midnight(day: date) -> datetime:
-    return datetime.combine(day, time.min, FINNISH_TIME)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -11,7 +12,7 @@ from sqlalchemy import delete
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import EngineFailure
 from sote_flow.engine.cases import case_state_of
-from sote_flow.engine.runtime import StepReport
+from sote_flow.engine.runtime import ReadyHumanTask, StepReport
 from sote_flow.packages import SavedCase
 from sote_flow.persistence.history import to_plain_json
 from sote_flow.persistence.models import (
@@ -22,6 +23,7 @@ from sote_flow.persistence.models import (
     WaitingMessage,
 )
 from sote_flow.persistence.unit_of_work import UnitOfWork
+from sote_flow.services.case_projection import sync_case
 from sote_flow.services.mail import queue_mails
 from sote_flow.services.platform import Platform
 
@@ -65,25 +67,14 @@ def save_workflow(
         for listener in platform.outbox_listeners:
             uow.after_commit(listener)
     failure = report.failure
-    open_elements: list[str] = []
+    ready: list[ReadyHumanTask] = []
     if failure is None:
         try:
-            open_elements = _sync_tasks(platform, uow, instance, workflow, history, now)
+            ready = _sync_tasks(platform, uow, instance, workflow, history, now)
         except EngineFailure as exc:
             failure = exc
-    package = platform.package(instance.process_key)
-    if package is not None and package.project is not None and failure is None:
-        # The process keeps a projection of its own (for its queues and reports).
-        declaration = platform.case_declaration(instance.process_version)
-        saved = SavedCase(
-            instance=instance,
-            data=platform.runtime.latest_data(workflow),
-            open_elements=open_elements,
-            state=case_state_of(workflow, declaration) if declaration else None,
-            completed=workflow.is_completed(),
-            at=now,
-        )
-        package.project(uow, saved)
+    if failure is None:
+        _sync_projections(platform, uow, instance, workflow, ready, now)
     _sync_timers(platform, uow, instance, workflow)
     _sync_messages(platform, uow, instance, workflow)
     instance.state = platform.runtime.dump(workflow)
@@ -123,6 +114,35 @@ class _History:
         )
 
 
+def _sync_projections(
+    platform: Platform,
+    uow: UnitOfWork,
+    instance: ProcessInstance,
+    workflow: BpmnWorkflow,
+    ready: list[ReadyHumanTask],
+    now: datetime,
+) -> None:
+    # Queues and reports read projections, never workflows: the generic case row of any
+    # process that declares case states, and a process package's own projection.
+    declaration = platform.case_declaration(instance.process_version)
+    package = platform.package(instance.process_key)
+    if declaration is None and (package is None or package.project is None):
+        return
+    saved = SavedCase(
+        instance=instance,
+        data=platform.runtime.latest_data(workflow),
+        open_elements=[task.element_id for task in ready],
+        open_groups=[task.group for task in ready if task.group],
+        state=case_state_of(workflow, declaration) if declaration else None,
+        completed=workflow.is_completed(),
+        at=now,
+    )
+    if declaration is not None:
+        sync_case(platform, uow, saved, declaration)
+    if package is not None and package.project is not None:
+        package.project(uow, saved)
+
+
 def _sync_tasks(
     platform: Platform,
     uow: UnitOfWork,
@@ -130,7 +150,7 @@ def _sync_tasks(
     workflow: BpmnWorkflow,
     history: _History,
     now: Any,
-) -> list[str]:
+) -> list[ReadyHumanTask]:
     ready = {task.task_id: task for task in platform.runtime.ready_human_tasks(workflow)}
     open_ids = set(uow.tasks.open_ids(instance.id))
     uow.tasks.delete_ids(open_ids - set(ready))
@@ -158,7 +178,7 @@ def _sync_tasks(
             task_id,
             {"title": task.title, "group": task.group, "assignee": task.assignee},
         )
-    return [task.element_id for task in ready.values()]
+    return list(ready.values())
 
 
 def _sync_timers(

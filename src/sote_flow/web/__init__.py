@@ -64,6 +64,7 @@ def _register_blueprints(app: Flask) -> None:
     from sote_flow.web.api import api_blueprint
     from sote_flow.web.audit import audit_blueprint
     from sote_flow.web.auth import auth_blueprint
+    from sote_flow.web.cases import cases_blueprint
     from sote_flow.web.history import history_blueprint
     from sote_flow.web.inbox import inbox_blueprint
     from sote_flow.web.instances import instances_blueprint
@@ -76,6 +77,7 @@ def _register_blueprints(app: Flask) -> None:
         processes_blueprint,
         instances_blueprint,
         history_blueprint,
+        cases_blueprint,
         admin_blueprint,
         audit_blueprint,
         process_admin_blueprint,

@@ -1,0 +1,153 @@
+"""How a process's cases are queued and timed, declared on its start event.
+
+caseColumns  data fields shown as queue columns and offered as filters, e.g.
+             ``urgency, municipality, service`` (labels and choices come from the forms)
+caseUrgent   an expression on the case data; true cases go first, e.g.
+             ``urgency == "kiireellinen"``
+caseGroup    an expression giving the group whose queue the case is in, e.g.
+             ``producer_group`` (without it: the group of the open task)
+caseClocks   legal clocks from the moment the matter became pending, entries separated by
+             ``;``: ``key=label|limit|legal basis|stop states``, e.g.
+             ``aloitus=Palvelu alkaa|3 months|SHL 45 §|kasitelty,peruttu``; the limit is
+             ``N weekdays`` (Finnish weekdays: weekends and public holidays skipped),
+             ``N days`` or ``N months``; the clock stops when the case first reaches one of
+             the stop states
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from dateutil.relativedelta import relativedelta
+
+from sote_flow.domain.weekdays import add_weekdays_to_date
+from sote_flow.engine.sandbox import SandboxError, compile_checked
+
+CASE_COLUMNS = "caseColumns"
+CASE_URGENT = "caseUrgent"
+CASE_GROUP = "caseGroup"
+CASE_CLOCKS = "caseClocks"
+CLOCK_FORM = "avain=nimi|määräaika|lainkohta|pysäyttävät tilat"
+UNITS = {"weekdays": "arkipäivää", "days": "päivää", "months": "kuukautta"}
+
+_FIELD = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,79}")
+_KEY = re.compile(r"[a-z][a-z0-9_]{0,39}")
+_LIMIT = re.compile(r"(\d{1,4})\s+(weekdays|days|months)")
+
+
+@dataclass(frozen=True)
+class LegalClock:
+    """A statutory time limit that runs from the moment the matter became pending."""
+
+    key: str
+    label: str
+    limit: int
+    unit: str  # weekdays | days | months
+    basis: str
+    stop_states: frozenset[str]
+
+    def due_on(self, pending_on: date) -> date:
+        """Return the last day allowed (Finnish calendar) for a matter pending on that day."""
+        if self.unit == "weekdays":
+            return add_weekdays_to_date(pending_on, self.limit)
+        if self.unit == "days":
+            return pending_on + timedelta(days=self.limit)
+        return pending_on + relativedelta(months=self.limit)
+
+    @property
+    def limit_text(self) -> str:
+        """The limit in Finnish, e.g. '3 kuukautta'."""
+        return f"{self.limit} {UNITS[self.unit]}"
+
+
+@dataclass(frozen=True)
+class QueueRules:
+    """Columns, urgency, queue group and legal clocks of a process's cases."""
+
+    columns: tuple[str, ...] = ()
+    urgent: str | None = None
+    group: str | None = None
+    clocks: tuple[LegalClock, ...] = ()
+
+
+def queue_rules(properties: Mapping[str, str]) -> QueueRules:
+    """Read the queue rules from the start event's properties (invalid parts left out)."""
+    columns = tuple(c for c in _split(properties.get(CASE_COLUMNS, "")) if _FIELD.fullmatch(c))
+    clocks = tuple(clock for clock, _ in _parse_clocks(properties.get(CASE_CLOCKS, "")) if clock)
+    return QueueRules(
+        columns=columns,
+        urgent=_expression(properties.get(CASE_URGENT)),
+        group=_expression(properties.get(CASE_GROUP)),
+        clocks=clocks,
+    )
+
+
+def queue_rule_problems(properties: Mapping[str, str], state_keys: tuple[str, ...]) -> list[str]:
+    """Return a Finnish message for every fault in the start event's queue rules."""
+    problems = [
+        f"Sarake ”{column}” (caseColumns) ei ole kelvollinen kentän nimi."
+        for column in _split(properties.get(CASE_COLUMNS, ""))
+        if not _FIELD.fullmatch(column)
+    ]
+    for name in (CASE_URGENT, CASE_GROUP):
+        expression = _expression(properties.get(name))
+        reason = _expression_problem(expression) if expression else None
+        if reason:
+            problems.append(f"Lauseke {name} ”{expression}” ei kelpaa: {reason}.")
+    for clock, messages in _parse_clocks(properties.get(CASE_CLOCKS, "")):
+        problems.extend(messages)
+        if clock is not None:
+            unknown = sorted(clock.stop_states - set(state_keys))
+            if unknown:
+                known = ", ".join(state_keys) or "ei yhtään"
+                problems.append(
+                    f"Määräajan ”{clock.key}” pysäyttävä tila ”{', '.join(unknown)}” ei ole "
+                    f"esitelty tila (esitellyt: {known})."
+                )
+    return problems
+
+
+def _parse_clocks(text: str) -> Iterator[tuple[LegalClock | None, list[str]]]:
+    for entry in (e.strip() for e in text.split(";")):
+        if not entry:
+            continue
+        key, _, rest = entry.partition("=")
+        parts = [part.strip() for part in rest.split("|")]
+        if not _KEY.fullmatch(key.strip()) or len(parts) != 4 or not all(parts[:3]):
+            yield None, [f"Määräaika ”{entry}” ei ole muotoa {CLOCK_FORM}."]
+            continue
+        label, limit, basis, stops = parts
+        match = _LIMIT.fullmatch(limit)
+        stop_states = frozenset(_split(stops))
+        if match is None:
+            yield (
+                None,
+                [
+                    f"Määräajan ”{key.strip()}” pituus ”{limit}” ei kelpaa: kirjoita esimerkiksi "
+                    "7 weekdays, 14 days tai 3 months."
+                ],
+            )
+        elif not stop_states:
+            yield None, [f"Määräajalta ”{key.strip()}” puuttuvat tilat, jotka pysäyttävät sen."]
+        else:
+            number, unit = int(match.group(1)), match.group(2)
+            yield LegalClock(key.strip(), label, number, unit, basis, stop_states), []
+
+
+def _expression_problem(expression: str) -> str | None:
+    try:
+        compile_checked(expression, "eval")
+    except (SandboxError, SyntaxError) as exc:
+        return str(exc)
+    return None
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def _expression(value: str | None) -> str | None:
+    return value.strip() if value and value.strip() else None

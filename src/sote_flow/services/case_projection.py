@@ -1,0 +1,108 @@
+"""Keep the generic case projection in step with every save of an instance that declares cases.
+
+One row per case (`cases`), one row per legal clock (`case_clocks`) and an append-only state
+log (`case_state_changes`), written in the transaction of the save; every queue, list and
+report of cases reads these, for any process, from what its diagram declares.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sote_flow.domain.weekdays import FINNISH_TIME
+from sote_flow.engine.cases import CaseDeclaration
+from sote_flow.packages import SavedCase
+from sote_flow.persistence.models import Case, CaseClock, CaseStateChange
+from sote_flow.persistence.unit_of_work import UnitOfWork
+from sote_flow.services.platform import Platform
+
+# Set outside the diagram by a process's own action (e.g. an order cancelled by its orderer).
+CANCEL_FIELD = "cancel_reason"
+CANCELLED = "peruttu"
+
+
+def sync_case(
+    platform: Platform, uow: UnitOfWork, saved: SavedCase, declaration: CaseDeclaration
+) -> None:
+    """Create or update the instance's case row, its legal clocks and its state log."""
+    instance, data, now = saved.instance, saved.data, saved.at
+    case = uow.cases.get(instance.id)
+    state = CANCELLED if data.get(CANCEL_FIELD) else saved.state
+    if case is None:
+        if state is None:
+            return  # not yet in any declared state (e.g. only automatic steps have run)
+        case = Case(
+            instance_id=instance.id,
+            process_key=instance.process_key,
+            state=state,
+            opened_at=instance.started_at,
+            state_since=now,
+            urgent_rank=1,
+            columns={},
+        )
+        uow.cases.add(case)
+        previous = None
+    else:
+        previous = case.state
+    rules = declaration.rules
+    case.case_number = _text(data.get(declaration.number_field or ""))
+    case.client_number = instance.client_number
+    case.columns = {name: _plain(data.get(name)) for name in rules.columns}
+    urgent = rules.urgent and platform.runtime.evaluate_on(rules.urgent, data, lambda: now)
+    case.urgent_rank = 0 if urgent else 1
+    group = rules.group and platform.runtime.evaluate_on(rules.group, data, lambda: now)
+    case.group_name = _text(group) or next(iter(saved.open_groups), None) or case.group_name
+    if state is not None and state != previous:
+        case.state = state
+        case.state_since = now
+        uow.cases.log_state(
+            CaseStateChange(
+                instance_id=instance.id,
+                process_key=instance.process_key,
+                group_name=case.group_name,
+                at=now,
+                state=state,
+            )
+        )
+    case.closed_at = now if saved.completed or state == CANCELLED else None
+    _sync_clocks(uow, case, declaration, now)
+
+
+def _sync_clocks(uow: UnitOfWork, case: Case, declaration: CaseDeclaration, now: Any) -> None:
+    existing = {clock.key: clock for clock in uow.cases.clocks(case.instance_id)}
+    pending_on = case.opened_at.astimezone(FINNISH_TIME).date()
+    running: list[CaseClock] = []
+    for legal in declaration.rules.clocks:
+        clock = existing.get(legal.key)
+        if clock is None:
+            clock = CaseClock(
+                instance_id=case.instance_id,
+                process_key=case.process_key,
+                key=legal.key,
+                started_at=case.opened_at,
+                due_on=legal.due_on(pending_on),
+            )
+            uow.cases.add_clock(clock)
+        if clock.stopped_at is None and case.state in legal.stop_states:
+            clock.stopped_at = now
+        if clock.stopped_at is None:
+            running.append(clock)
+    first = min(running, key=lambda clock: clock.due_on, default=None)
+    case.next_clock = first.key if first else None
+    case.next_due_on = first.due_on if first else None
+
+
+def _text(value: Any) -> str | None:
+    return str(value) if value not in (None, "", False) else None
+
+
+def _plain(value: Any) -> Any:
+    # Column values are shown and filtered as they are: keep JSON-safe scalars and lists.
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, Mapping):
+        return None
+    return str(value)

@@ -1,0 +1,61 @@
+"""Case queues (Asiajonot) in the browser's terms: the index, a process's queue, read-only views."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Flask
+
+from sote_flow.web.deps import unit_of_work
+from tests.support.factories import DIAGRAMS, deploy, make_actor, start
+from tests.web.conftest import login
+
+
+def _applications(app: Flask, clock, *amounts: int) -> list[int]:
+    with app.app_context():
+        platform = app.extensions["sote_flow.platform"]
+        deploy(platform, unit_of_work, clock, DIAGRAMS / "application.bpmn")
+        hakija = make_actor(unit_of_work, clock, "hilkka", ["social_worker"], ["hakijat"])
+        return [
+            start(
+                platform, unit_of_work, clock, hakija, "application",
+                {"client_number": "1234567", "amount": amount},
+            ).id
+            for amount in amounts
+        ]  # fmt: skip
+
+
+def test_a_group_member_works_the_queue_with_tabs_columns_and_clocks(app, client, clock):
+    small, large = _applications(app, clock, 50, 5000)
+    clock.advance(timedelta(days=1))
+    login(client, "tuomas")
+    index = client.get("/cases/").get_data(as_text=True)
+    assert 'href="/cases/application/"' in index and "<td>2</td>" in index
+    page = client.get("/cases/application/").get_data(as_text=True)
+    assert 'Käsittelyssä <span class="count">(2)</span>' in page
+    assert 'Täydennettävänä <span class="count">(0)</span>' in page
+    assert page.index(f"/instances/{large}") < page.index(f"/instances/{small}")  # urgent first
+    assert '<th scope="col">Määrä</th>' in page
+    assert "Ratkaisu (SHL 36 §, 7 arkipäivää): 2.12.2026" in page
+    assert "6 arkipäivää jäljellä" in page
+    filtered = client.get("/cases/application/?amount=50").get_data(as_text=True)
+    assert f"/instances/{small}" in filtered and f"/instances/{large}" not in filtered
+
+
+def test_overdue_cases_say_so_in_text_and_oversight_reads_only(app, client, clock):
+    (case,) = _applications(app, clock, 50)
+    clock.advance(timedelta(days=14))
+    login(client, "tarja")
+    page = client.get("/cases/application/").get_data(as_text=True)
+    assert "Näet asiat lukuoikeudella." in page
+    assert f"/instances/{case}" in page and "myöhässä 3 arkipäivää" in page
+    assert "<form method=\"post\"" not in page.split("<main", 1)[1].split("Kirjaudu ulos")[0]
+
+
+def test_outsiders_see_no_rows_and_unknown_queues_are_404(app, client, clock):
+    _applications(app, clock, 50)
+    login(client, "sanna")  # a social worker of hakijat: the cases are kasittelijat's
+    page = client.get("/cases/application/").get_data(as_text=True)
+    assert "/instances/" not in page.split("<tbody>", 1)[1]
+    assert client.get("/cases/application/?group=kasittelijat").status_code == 403
+    assert client.get("/cases/no_such_process/").status_code == 404
