@@ -43,6 +43,7 @@ bench: install
 	$(BIN)/python bench/timer_lateness.py
 	$(BIN)/python bench/order_rounds.py
 	$(BIN)/python bench/order_queue.py
+	$(BIN)/python bench/case_queue.py
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 from flask import Flask
+from openpyxl import load_workbook
 
 from sote_flow.web.deps import unit_of_work
 from tests.support.factories import DIAGRAMS, deploy, make_actor, start
@@ -49,7 +51,7 @@ def test_overdue_cases_say_so_in_text_and_oversight_reads_only(app, client, cloc
     page = client.get("/cases/application/").get_data(as_text=True)
     assert "Näet asiat lukuoikeudella." in page
     assert f"/instances/{case}" in page and "myöhässä 3 arkipäivää" in page
-    assert "<form method=\"post\"" not in page.split("<main", 1)[1].split("Kirjaudu ulos")[0]
+    assert '<form method="post"' not in page.split("<main", 1)[1].split("Kirjaudu ulos")[0]
 
 
 def test_outsiders_see_no_rows_and_unknown_queues_are_404(app, client, clock):
@@ -59,3 +61,36 @@ def test_outsiders_see_no_rows_and_unknown_queues_are_404(app, client, clock):
     assert "/instances/" not in page.split("<tbody>", 1)[1]
     assert client.get("/cases/application/?group=kasittelijat").status_code == 403
     assert client.get("/cases/no_such_process/").status_code == 404
+
+
+def test_the_report_page_and_its_csv_and_xlsx(app, client, clock):
+    _applications(app, clock, 50, 5000)
+    login(client, "tuomas")
+    period = "since=2026-11-01&until=2026-11-30"
+    page = client.get(f"/cases/application/report?{period}&dimension=amount")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Ratkaisu" in html and "SHL 36 §" in html and "<td>2</td>" in html
+    assert 'role="img"' in html and "Jonon pituus taulukkona" in html
+    csv = client.get(f"/cases/application/report?{period}&format=csv")
+    assert csv.mimetype == "text/csv"
+    body = csv.get_data()
+    assert body.startswith("\ufeff".encode())
+    text = body.decode("utf-8-sig")
+    assert "Ryhmittely;Avattuja asioita;Ratkaistu: määrä" in text
+    assert "Kaikki;2;0;" in text
+    xlsx = client.get(f"/cases/application/report?{period}&format=xlsx")
+    workbook = load_workbook(io.BytesIO(xlsx.get_data()))
+    assert workbook.sheetnames == ["Odotusajat", "Jonon pituus", "Määräajat", "Myöhästyneet"]
+    assert [c.value for c in workbook["Odotusajat"][2]][:2] == ["Kaikki", 2]
+    refused = client.get("/cases/application/report?since=2026-12-01&until=2026-11-01")
+    assert refused.status_code == 422
+    assert 'id="period-error"' in refused.get_data(as_text=True)
+
+
+def test_formula_like_cells_are_written_as_text():
+    from sote_flow.web.case_exports import _csv_cell, _text_safe
+
+    assert _text_safe("=HYPERLINK(1)") == "'=HYPERLINK(1)"
+    assert _text_safe("-1+2") == "'-1+2" and _text_safe(-1) == -1
+    assert _csv_cell(7.6) == "7,6"

@@ -60,6 +60,21 @@ def queue_length_per_day(
     return result
 
 
+def queue_length_from_deltas(
+    deltas: Iterable[tuple[date, int]], since: date, until: date
+) -> list[tuple[date, int]]:
+    """Cases open at the end of each day of the period, from the net opened-less-closed count
+    of every day up to `until` (days before the period included, in day order)."""
+    per_day = dict(deltas)
+    open_count = sum(n for day, n in per_day.items() if day < since)
+    result = []
+    for offset in range((until - since).days + 1):
+        day = since + timedelta(days=offset)
+        open_count += per_day.get(day, 0)
+        result.append((day, open_count))
+    return result
+
+
 def local_midnight(day: date) -> datetime:
     """Return the start of a Finnish calendar day (aware)."""
     return datetime.combine(day, time.min, FINNISH_TIME)

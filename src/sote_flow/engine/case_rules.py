@@ -30,6 +30,8 @@ CASE_COLUMNS = "caseColumns"
 CASE_URGENT = "caseUrgent"
 CASE_GROUP = "caseGroup"
 CASE_CLOCKS = "caseClocks"
+CASE_MILESTONES = "caseMilestones"
+MILESTONE_FORM = "avain=nimi|tila"
 CLOCK_FORM = "avain=nimi|määräaika|lainkohta|pysäyttävät tilat"
 UNITS = {"weekdays": "arkipäivää", "days": "päivää", "months": "kuukautta"}
 
@@ -64,6 +66,15 @@ class LegalClock:
 
 
 @dataclass(frozen=True)
+class Milestone:
+    """A measured point of a case: reached when it first enters `state`."""
+
+    key: str
+    label: str
+    state: str
+
+
+@dataclass(frozen=True)
 class QueueRules:
     """Columns, urgency, queue group and legal clocks of a process's cases."""
 
@@ -71,6 +82,7 @@ class QueueRules:
     urgent: str | None = None
     group: str | None = None
     clocks: tuple[LegalClock, ...] = ()
+    milestones: tuple[Milestone, ...] = ()
 
 
 def queue_rules(properties: Mapping[str, str]) -> QueueRules:
@@ -82,6 +94,7 @@ def queue_rules(properties: Mapping[str, str]) -> QueueRules:
         urgent=_expression(properties.get(CASE_URGENT)),
         group=_expression(properties.get(CASE_GROUP)),
         clocks=clocks,
+        milestones=tuple(m for m, _ in _parse_milestones(properties.get(CASE_MILESTONES, "")) if m),
     )
 
 
@@ -97,6 +110,12 @@ def queue_rule_problems(properties: Mapping[str, str], state_keys: tuple[str, ..
         reason = _expression_problem(expression) if expression else None
         if reason:
             problems.append(f"Lauseke {name} ”{expression}” ei kelpaa: {reason}.")
+    for milestone, messages in _parse_milestones(properties.get(CASE_MILESTONES, "")):
+        problems.extend(messages)
+        if milestone is not None and milestone.state not in state_keys:
+            problems.append(
+                f"Mittauspisteen ”{milestone.key}” tila ”{milestone.state}” ei ole esitelty tila."
+            )
     for clock, messages in _parse_clocks(properties.get(CASE_CLOCKS, "")):
         problems.extend(messages)
         if clock is not None:
@@ -135,6 +154,18 @@ def _parse_clocks(text: str) -> Iterator[tuple[LegalClock | None, list[str]]]:
         else:
             number, unit = int(match.group(1)), match.group(2)
             yield LegalClock(key.strip(), label, number, unit, basis, stop_states), []
+
+
+def _parse_milestones(text: str) -> Iterator[tuple[Milestone | None, list[str]]]:
+    for entry in (e.strip() for e in text.split(";")):
+        if not entry:
+            continue
+        key, _, rest = entry.partition("=")
+        parts = [part.strip() for part in rest.split("|")]
+        if not _KEY.fullmatch(key.strip()) or len(parts) != 2 or not all(parts):
+            yield None, [f"Mittauspiste ”{entry}” ei ole muotoa {MILESTONE_FORM}."]
+        else:
+            yield Milestone(key.strip(), parts[0], parts[1]), []
 
 
 def _expression_problem(expression: str) -> str | None:

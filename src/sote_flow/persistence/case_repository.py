@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, case, func, literal, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from sote_flow.persistence.models import Case, CaseClock, CaseStateChange
 
@@ -36,6 +37,13 @@ class CaseRepository:
     def add(self, case: Case) -> None:
         """Add a new case row."""
         self.session.add(case)
+
+    def first_entry(self, instance_id: int, state: str) -> bool:
+        """Whether the case has never been in `state` before."""
+        query = select(CaseStateChange.id).where(
+            CaseStateChange.instance_id == instance_id, CaseStateChange.state == state
+        )
+        return self.session.scalar(query.limit(1)) is None
 
     def log_state(self, change: CaseStateChange) -> None:
         """Append a state change to the log."""
@@ -72,6 +80,11 @@ class CaseRepository:
         query = select(Case.group_name).where(Case.process_key == process_key).distinct()
         return sorted(str(name) for name in self.session.scalars(query) if name)
 
+    @property
+    def report(self) -> CaseReportQueries:
+        """The reads of the case report."""
+        return CaseReportQueries(self.session)
+
     def open_counts(self, groups: Sequence[str] | None) -> dict[str, int]:
         """Return process key -> open cases in the groups (None: all groups)."""
         query = select(Case.process_key, func.count()).where(Case.closed_at.is_(None))
@@ -89,3 +102,126 @@ def _scoped(query: Query, scope: CaseScope) -> Query:
         # Declared columns are filtered by equality on their JSON value (text on both backends).
         query = query.where(Case.columns[name].as_string() == value)
     return query
+
+
+class CaseReportQueries:
+    """The reads of a case report: each aggregates in the database, so its cost and what it
+    sends back grow with the days and values reported, not with the number of cases."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def opened(
+        self, scope: CaseScope, since: date, until: date, dimension: str | None
+    ) -> list[tuple[str, int]]:
+        """Return (value of the breakdown column, cases opened) for the period's cases."""
+        value = _dimension(dimension)
+        query = (
+            _scoped(select(value, func.count()).select_from(Case), scope)
+            .where(Case.opened_on.between(since, until))
+            .group_by(value)
+        )
+        return [(str(v or ""), int(n)) for v, n in self.session.execute(query).all()]
+
+    def milestone_days(
+        self,
+        scope: CaseScope,
+        since: date,
+        until: date,
+        states: Sequence[str],
+        dimension: str | None,
+    ) -> list[tuple[str, str, date, date, int]]:
+        """Return (state, value, day opened, day the case first entered the state, cases)."""
+        value = _dimension(dimension)
+        query = select(
+            CaseStateChange.state,
+            value,
+            CaseStateChange.opened_on,
+            CaseStateChange.on_day,
+            func.count(),
+        ).where(
+            CaseStateChange.process_key == scope.process_key,
+            CaseStateChange.first_entry.is_(True),
+            CaseStateChange.state.in_(list(states)),
+            CaseStateChange.opened_on.between(since, until),
+        )
+        query = _in_scope(query, scope, CaseStateChange.instance_id, dimension)
+        query = query.group_by(
+            CaseStateChange.state, value, CaseStateChange.opened_on, CaseStateChange.on_day
+        )
+        return [
+            (str(s), str(v or ""), o, d, int(n)) for s, v, o, d, n in self.session.execute(query)
+        ]
+
+    def open_deltas(self, scope: CaseScope, until: date) -> list[tuple[date, int]]:
+        """Return (day, cases opened less cases closed that day) up to `until`, in day order."""
+        query = select(CaseStateChange.on_day, func.sum(CaseStateChange.open_delta)).where(
+            CaseStateChange.process_key == scope.process_key, CaseStateChange.on_day <= until
+        )
+        query = _in_scope(query, scope, CaseStateChange.instance_id, None)
+        query = query.group_by(CaseStateChange.on_day).order_by(CaseStateChange.on_day)
+        return [(day, int(total or 0)) for day, total in self.session.execute(query).all()]
+
+    def clock_counts(
+        self, scope: CaseScope, since: date, until: date, today: date
+    ) -> dict[str, tuple[int, int, int]]:
+        """Return clock key -> (met, late, running) for the clocks of the period's cases."""
+        stopped, running = CaseClock.stopped_on.is_not(None), CaseClock.stopped_on.is_(None)
+        met = stopped & (CaseClock.stopped_on <= CaseClock.due_on)
+        late = (stopped & (CaseClock.stopped_on > CaseClock.due_on)) | (
+            running & (CaseClock.due_on < today)
+        )
+        query = select(
+            CaseClock.key,
+            func.sum(case((met, 1), else_=0)),
+            func.sum(case((late, 1), else_=0)),
+            func.sum(case((running & (CaseClock.due_on >= today), 1), else_=0)),
+        ).where(
+            CaseClock.process_key == scope.process_key,
+            CaseClock.started_on.between(since, until),
+        )
+        query = _in_scope(query, scope, CaseClock.instance_id, None).group_by(CaseClock.key)
+        return {
+            str(key): (int(m or 0), int(la or 0), int(r or 0))
+            for key, m, la, r in self.session.execute(query).all()
+        }
+
+    def late_clocks(
+        self, scope: CaseScope, since: date, until: date, today: date, limit: int
+    ) -> list[tuple[str, int, str | None, date, date | None]]:
+        """Return (key, case, case number, last day, day stopped) of late clocks, oldest first."""
+        late = (CaseClock.stopped_on > CaseClock.due_on) | (
+            CaseClock.stopped_on.is_(None) & (CaseClock.due_on < today)
+        )
+        query = (
+            _scoped(
+                select(
+                    CaseClock.key,
+                    CaseClock.instance_id,
+                    Case.case_number,
+                    CaseClock.due_on,
+                    CaseClock.stopped_on,
+                ).join(Case, Case.instance_id == CaseClock.instance_id),
+                scope,
+            )
+            .where(CaseClock.started_on.between(since, until), late)
+            .order_by(CaseClock.due_on, CaseClock.instance_id)
+            .limit(limit)
+        )
+        return [
+            (str(k), int(i), n, due, stop) for k, i, n, due, stop in self.session.execute(query)
+        ]
+
+
+def _in_scope(
+    query: Query, scope: CaseScope, instance_id: InstrumentedAttribute[int], dimension: str | None
+) -> Query:
+    # Rows that carry the process and the day need the case row only for group, column
+    # filters or a breakdown column: the manager's whole report joins nothing.
+    if scope.groups is None and not scope.values and dimension is None:
+        return query
+    return _scoped(query.join(Case, Case.instance_id == instance_id), scope)
+
+
+def _dimension(name: str | None) -> ColumnElement[Any]:
+    return Case.columns[name].as_string() if name else literal("")

@@ -284,6 +284,7 @@ class Case(Base):
     __table_args__ = (
         Index("ix_cases_queue", "process_key", "group_name", "state", "urgent_rank", "opened_at"),
         Index("ix_cases_state_queue", "process_key", "state", "urgent_rank", "opened_at"),
+        Index("ix_cases_opened_on", "process_key", "opened_on"),
     )
 
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instances.id"), primary_key=True)
@@ -297,6 +298,7 @@ class Case(Base):
     columns: Mapped[dict[str, Any]]
     client_number: Mapped[str | None] = mapped_column(String(64), index=True)
     opened_at: Mapped[datetime]  # when the matter became pending (kept over rounds)
+    opened_on: Mapped[date] = mapped_column(Date)  # its Finnish calendar day, for reports
     state_since: Mapped[datetime]
     closed_at: Mapped[datetime | None]
     # The earliest running legal clock: its key and the last day allowed (Finnish calendar).
@@ -308,25 +310,41 @@ class CaseStateChange(Base):
     """Append-only: when a case entered a state (queue length per day is read from these)."""
 
     __tablename__ = "case_state_changes"
+    __table_args__ = (
+        Index("ix_case_state_changes_day", "process_key", "on_day"),
+        Index("ix_case_state_changes_opened", "process_key", "opened_on"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instances.id"), index=True)
     process_key: Mapped[str] = mapped_column(String(120))
     group_name: Mapped[str | None] = mapped_column(String(80))
     at: Mapped[datetime] = mapped_column(index=True)
+    on_day: Mapped[date] = mapped_column(Date)  # the Finnish calendar day of `at`, for reports
     state: Mapped[str] = mapped_column(String(40))
+    # +1 the case became open (waits in a task or event), -1 it closed, 0 neither: the queue
+    # length of a day is the sum up to that day, by the declaration the case was saved under.
+    open_delta: Mapped[int] = mapped_column(Integer, default=0)
+    # Kept here too so the report reads milestones without joining or aggregating per case:
+    first_entry: Mapped[bool] = mapped_column(default=False)  # the case's first time here
+    opened_on: Mapped[date] = mapped_column(Date)  # the case's pending day
 
 
 class CaseClock(Base):
     """One legal clock of one case: from pending to the last day allowed, and when it stopped."""
 
     __tablename__ = "case_clocks"
-    __table_args__ = (UniqueConstraint("instance_id", "key"),)
+    __table_args__ = (
+        UniqueConstraint("instance_id", "key"),
+        Index("ix_case_clocks_started", "process_key", "started_on"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instances.id"), index=True)
     process_key: Mapped[str] = mapped_column(String(120))
     key: Mapped[str] = mapped_column(String(40))
     started_at: Mapped[datetime]
+    started_on: Mapped[date] = mapped_column(Date)  # the case's pending day, for reports
     due_on: Mapped[date] = mapped_column(Date)
     stopped_at: Mapped[datetime | None]
+    stopped_on: Mapped[date | None] = mapped_column(Date)  # its Finnish calendar day

@@ -8,6 +8,7 @@ report of cases reads these, for any process, from what its diagram declares.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date, datetime
 from typing import Any
 
 from sote_flow.domain.weekdays import FINNISH_TIME
@@ -37,6 +38,7 @@ def sync_case(
             process_key=instance.process_key,
             state=state,
             opened_at=instance.started_at,
+            opened_on=_day(instance.started_at),
             state_since=now,
             urgent_rank=1,
             columns={},
@@ -53,6 +55,7 @@ def sync_case(
     case.urgent_rank = 0 if urgent else 1
     group = rules.group and platform.runtime.evaluate_on(rules.group, data, lambda: now)
     case.group_name = _text(group) or next(iter(saved.open_groups), None) or case.group_name
+    opened = declaration.open_keys
     if state is not None and state != previous:
         case.state = state
         case.state_since = now
@@ -62,7 +65,11 @@ def sync_case(
                 process_key=instance.process_key,
                 group_name=case.group_name,
                 at=now,
+                on_day=_day(now),
                 state=state,
+                open_delta=(state in opened) - (previous in opened),
+                first_entry=uow.cases.first_entry(instance.id, state),
+                opened_on=case.opened_on,
             )
         )
     case.closed_at = now if saved.completed or state == CANCELLED else None
@@ -71,7 +78,7 @@ def sync_case(
 
 def _sync_clocks(uow: UnitOfWork, case: Case, declaration: CaseDeclaration, now: Any) -> None:
     existing = {clock.key: clock for clock in uow.cases.clocks(case.instance_id)}
-    pending_on = case.opened_at.astimezone(FINNISH_TIME).date()
+    pending_on = case.opened_on
     running: list[CaseClock] = []
     for legal in declaration.rules.clocks:
         clock = existing.get(legal.key)
@@ -81,16 +88,21 @@ def _sync_clocks(uow: UnitOfWork, case: Case, declaration: CaseDeclaration, now:
                 process_key=case.process_key,
                 key=legal.key,
                 started_at=case.opened_at,
+                started_on=case.opened_on,
                 due_on=legal.due_on(pending_on),
             )
             uow.cases.add_clock(clock)
         if clock.stopped_at is None and case.state in legal.stop_states:
-            clock.stopped_at = now
+            clock.stopped_at, clock.stopped_on = now, _day(now)
         if clock.stopped_at is None:
             running.append(clock)
     first = min(running, key=lambda clock: clock.due_on, default=None)
     case.next_clock = first.key if first else None
     case.next_due_on = first.due_on if first else None
+
+
+def _day(at: datetime) -> date:
+    return at.astimezone(FINNISH_TIME).date()
 
 
 def _text(value: Any) -> str | None:

@@ -113,7 +113,7 @@ def list_case_queue(
     if not groups and not actor.oversees:
         raise PermissionDenied("Sinulla ei ole pääsyä tämän prosessin jonoihin.")
     state = query.state if query.state in declaration.keys else declaration.keys[0]
-    columns = _columns(platform, version, declaration)
+    columns = queue_columns(platform, version, declaration)
     values = {k: v for k, v in query.values.items() if k in declaration.rules.columns and v}
     query = CaseQueueQuery(query.process_key, query.group, state, values)
     shown_groups = [query.group] if query.group else (None if actor.oversees else groups)
@@ -161,9 +161,10 @@ def _clock(declaration: CaseDeclaration, case: Case, today: date) -> ClockStatus
     )
 
 
-def _columns(
+def queue_columns(
     platform: Platform, version: ProcessVersion, declaration: CaseDeclaration
 ) -> list[QueueColumn]:
+    """Return the declared columns with their titles and choices from the version's forms."""
     properties: dict[str, Mapping[str, object]] = {}
     for schema in platform.form_schemas(version):
         for name, prop in properties_of(schema).items():

@@ -7,7 +7,7 @@ Create Date: 2026-11-28 22:30:09.172872
 
 from collections.abc import Sequence
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -28,14 +28,17 @@ def upgrade() -> None:
     sa.Column('process_key', sa.String(length=120), nullable=False),
     sa.Column('key', sa.String(length=40), nullable=False),
     sa.Column('started_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('started_on', sa.Date(), nullable=False),
     sa.Column('due_on', sa.Date(), nullable=False),
     sa.Column('stopped_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('stopped_on', sa.Date(), nullable=True),
     sa.ForeignKeyConstraint(['instance_id'], ['process_instances.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('instance_id', 'key')
     )
     with op.batch_alter_table('case_clocks', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_case_clocks_instance_id'), ['instance_id'], unique=False)
+        batch_op.create_index('ix_case_clocks_started', ['process_key', 'started_on'], unique=False)
 
     op.create_table('case_state_changes',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -43,12 +46,18 @@ def upgrade() -> None:
     sa.Column('process_key', sa.String(length=120), nullable=False),
     sa.Column('group_name', sa.String(length=80), nullable=True),
     sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('on_day', sa.Date(), nullable=False),
     sa.Column('state', sa.String(length=40), nullable=False),
+    sa.Column('open_delta', sa.Integer(), nullable=False),
+    sa.Column('first_entry', sa.Boolean(), nullable=False),
+    sa.Column('opened_on', sa.Date(), nullable=False),
     sa.ForeignKeyConstraint(['instance_id'], ['process_instances.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('case_state_changes', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_case_state_changes_at'), ['at'], unique=False)
+        batch_op.create_index('ix_case_state_changes_day', ['process_key', 'on_day'], unique=False)
+        batch_op.create_index('ix_case_state_changes_opened', ['process_key', 'opened_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_case_state_changes_instance_id'), ['instance_id'], unique=False)
 
     op.create_table('cases',
@@ -61,6 +70,7 @@ def upgrade() -> None:
     sa.Column('columns', sa.JSON(), nullable=False),
     sa.Column('client_number', sa.String(length=64), nullable=True),
     sa.Column('opened_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('opened_on', sa.Date(), nullable=False),
     sa.Column('state_since', sa.DateTime(timezone=True), nullable=False),
     sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('next_clock', sa.String(length=40), nullable=True),
@@ -71,6 +81,7 @@ def upgrade() -> None:
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_cases_case_number'), ['case_number'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_client_number'), ['client_number'], unique=False)
+        batch_op.create_index('ix_cases_opened_on', ['process_key', 'opened_on'], unique=False)
         batch_op.create_index('ix_cases_queue', ['process_key', 'group_name', 'state', 'urgent_rank', 'opened_at'], unique=False)
         batch_op.create_index('ix_cases_state_queue', ['process_key', 'state', 'urgent_rank', 'opened_at'], unique=False)
 
@@ -83,6 +94,7 @@ def upgrade() -> None:
 ORDER_KEY = "service_order"
 ORDER_COLUMNS = ("service", "urgency", "municipality", "family_worker", "planned_start")
 CLOCK_KEY, CLOCK_MONTHS, CLOCK_STOPS = "aloitus", 3, ("kasitelty", "peruttu")
+OPEN_STATES = ("saapunut", "kasittelyssa", "jonossa")
 FINNISH_TIME = ZoneInfo("Europe/Helsinki")
 
 
@@ -90,6 +102,10 @@ def _utc(value: datetime | None) -> datetime | None:
     if value is None or value.tzinfo is not None:
         return value
     return value.replace(tzinfo=UTC)  # SQLite keeps no offset; the columns hold UTC
+
+
+def _day(at: datetime) -> date:
+    return at.astimezone(FINNISH_TIME).date()
 
 
 def _copy_service_orders() -> None:
@@ -100,15 +116,24 @@ def _copy_service_orders() -> None:
     cases = sa.Table("cases", meta, autoload_with=bind)
     case_changes = sa.Table("case_state_changes", meta, autoload_with=bind)
     clocks = sa.Table("case_clocks", meta, autoload_with=bind)
+    received_on = {
+        row.instance_id: _day(row.received_at.replace(tzinfo=row.received_at.tzinfo or UTC))
+        for row in bind.execute(sa.select(orders.c.instance_id, orders.c.received_at))
+    }
     history: dict[int, list[tuple[datetime, str]]] = {}
     for row in bind.execute(sa.select(changes).order_by(changes.c.at, changes.c.id)):
         at = _utc(row.at)
         assert at is not None
-        history.setdefault(row.instance_id, []).append((at, row.state))
+        entered = history.setdefault(row.instance_id, [])
+        was_open = bool(entered) and entered[-1][1] in OPEN_STATES
+        first_entry = all(state != row.state for _, state in entered)
+        entered.append((at, row.state))
         bind.execute(
             case_changes.insert().values(
                 instance_id=row.instance_id, process_key=ORDER_KEY,
-                group_name=row.producer_group, at=at, state=row.state,
+                group_name=row.producer_group, at=at, on_day=_day(at), state=row.state,
+                open_delta=(row.state in OPEN_STATES) - was_open, first_entry=first_entry,
+                opened_on=received_on.get(row.instance_id, _day(at)),
             )
         )
     for order in bind.execute(sa.select(orders)):
@@ -120,7 +145,9 @@ def _copy_service_orders() -> None:
         bind.execute(
             clocks.insert().values(
                 instance_id=order.instance_id, process_key=ORDER_KEY, key=CLOCK_KEY,
-                started_at=received, due_on=due_on, stopped_at=stopped,
+                started_at=received, started_on=_day(received), due_on=due_on,
+                stopped_at=stopped,
+                stopped_on=_day(stopped) if stopped else None,
             )
         )
         bind.execute(
@@ -134,6 +161,7 @@ def _copy_service_orders() -> None:
                 columns={name: getattr(order, name) for name in ORDER_COLUMNS},
                 client_number=order.client_number,
                 opened_at=received,
+                opened_on=_day(received),
                 state_since=entered[-1][0] if entered else received,
                 closed_at=_utc(order.closed_at),
                 next_clock=None if stopped else CLOCK_KEY,
@@ -147,6 +175,7 @@ def downgrade() -> None:
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.drop_index('ix_cases_state_queue')
         batch_op.drop_index('ix_cases_queue')
+        batch_op.drop_index('ix_cases_opened_on')
         batch_op.drop_index(batch_op.f('ix_cases_client_number'))
         batch_op.drop_index(batch_op.f('ix_cases_case_number'))
 
@@ -154,10 +183,13 @@ def downgrade() -> None:
     with op.batch_alter_table('case_state_changes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_case_state_changes_instance_id'))
         batch_op.drop_index(batch_op.f('ix_case_state_changes_at'))
+        batch_op.drop_index('ix_case_state_changes_day')
+        batch_op.drop_index('ix_case_state_changes_opened')
 
     op.drop_table('case_state_changes')
     with op.batch_alter_table('case_clocks', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_case_clocks_instance_id'))
+        batch_op.drop_index('ix_case_clocks_started')
 
     op.drop_table('case_clocks')
     # ### end Alembic commands ###

@@ -1,12 +1,14 @@
 /* The process owners' modeler: bpmn-js with a side panel for what sote-flow reads off a diagram
    (lanes = groups, forms, properties, case states, service operators, timers, conditions), a form
    editor with a server-rendered preview, and deploy with the server's problems marked on their
-   elements. Loaded after common.js, case-states.js and deploy.js (window.soteFlowModeler). */
+   elements. Loaded after common.js, case-states.js, case-rules.js and deploy.js
+   (window.soteFlowModeler). */
 (function () {
   "use strict";
 
   const {
-    data, msg, SPIFF, state, format, $, status, select, extValues, findExt, properties, timerOf, caseStates, deploy,
+    data, msg, SPIFF, state, format, $, status, select, extValues, findExt, properties, timerOf, caseStates, caseRules,
+    deploy,
   } = window.soteFlowModeler;
 
 
@@ -26,6 +28,7 @@
     modeler.get("canvas").zoom("fit-viewport", "auto");
     modeler.get("canvas").scroll({ dx: 70, dy: 0 });  // clear of the palette
     caseStates.buildFields();  // before the panel binds its inputs
+    caseRules.buildFields();
     const panel = new Panel(modeler);
     $("canvas").dataset.ready = "true";
     modeler.on("selection.changed", (event) => panel.show(event.newSelection[0] || null));
@@ -50,6 +53,7 @@
       this.element = null;
       this.bind();
       this.cases = new caseStates.Editor(this);
+      this.clocks = new caseRules.Editor(this);
     }
 
     kinds(element) {
@@ -96,7 +100,7 @@
         input.value = props[input.dataset.property] || "";
       });
       if (kinds.has("casestate")) this.cases.showState(bo);
-      if (kinds.has("start")) this.cases.showStates(bo);
+      if (kinds.has("start")) { this.cases.showStates(bo); this.clocks.show(bo); }
       if (kinds.has("service")) this.showOperator(bo);
       if (kinds.has("timer")) {
         const timer = timerOf(bo);
