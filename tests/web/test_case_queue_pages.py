@@ -8,6 +8,7 @@ from datetime import timedelta
 from flask import Flask
 from openpyxl import load_workbook
 
+from sote_flow.services import tasks
 from sote_flow.web.deps import unit_of_work
 from tests.support.factories import DIAGRAMS, deploy, make_actor, start
 from tests.web.conftest import login
@@ -94,3 +95,24 @@ def test_formula_like_cells_are_written_as_text():
     assert _text_safe("=HYPERLINK(1)") == "'=HYPERLINK(1)"
     assert _text_safe("-1+2") == "'-1+2" and _text_safe(-1) == -1
     assert _csv_cell(7.6) == "7,6"
+
+
+def test_the_case_page_shows_state_clock_and_state_log_to_the_case_group(app, client, clock):
+    (case,) = _applications(app, clock, 50)
+    login(client, "tiina")  # in the case's group, has not touched it
+    page = client.get(f"/instances/{case}").get_data(as_text=True)
+    assert 'id="case-heading"' in page and "Käsittelyssä" in page
+    assert "Ratkaisu (7 arkipäivää)" in page and "02.12.2026" in page and "kesken" in page
+    clock.advance(timedelta(days=1))
+    with app.app_context():
+        with unit_of_work() as uow:
+            (task,) = uow.tasks.for_instance(case)
+        decider = make_actor(unit_of_work, clock, "taisto", ["producer_admin"], ["kasittelijat"])
+        with unit_of_work() as uow:
+            tasks.complete_task(
+                app.extensions["sote_flow.platform"], decider, uow, clock, task.id,
+                {"decision": "approve"},
+            )  # fmt: skip
+    # Decided, no open task left: the group still reads its case.
+    decided = client.get(f"/instances/{case}").get_data(as_text=True)
+    assert "Ratkaistu" in decided and "24.11.2026 – ajoissa" in decided

@@ -45,6 +45,11 @@ class CaseRepository:
         )
         return self.session.scalar(query.limit(1)) is None
 
+    def state_log(self, instance_id: int) -> Sequence[CaseStateChange]:
+        """Return the state changes of a case, oldest first."""
+        query = select(CaseStateChange).where(CaseStateChange.instance_id == instance_id)
+        return self.session.scalars(query.order_by(CaseStateChange.at, CaseStateChange.id)).all()
+
     def log_state(self, change: CaseStateChange) -> None:
         """Append a state change to the log."""
         self.session.add(change)

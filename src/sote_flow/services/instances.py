@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import NotFound, PermissionDenied
 from sote_flow.domain.forms import describe_data
+from sote_flow.engine.case_rules import LegalClock
+from sote_flow.engine.cases import CaseDeclaration
 from sote_flow.engine.runtime import RunContext
 from sote_flow.engine.tasks import form_ref, start_event_spec, start_roles
 from sote_flow.persistence.models import (
     AccessLogEntry,
+    Case,
+    CaseStateChange,
     HistoryEntry,
     HumanTask,
     ProcessInstance,
@@ -43,6 +48,26 @@ class InstanceView:
     open_tasks: Sequence[HumanTask]
     history: Sequence[HistoryEntry]
     case_data: list[tuple[str, str]]
+    case: CaseFacts | None = None
+
+
+@dataclass(frozen=True)
+class ClockFacts:
+    """One legal clock of a case: what it is, its last day and when it stopped."""
+
+    clock: LegalClock
+    due_on: date
+    stopped_on: date | None
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """The case an instance is worked as: its state, group, legal clocks and state changes."""
+
+    row: Case
+    declaration: CaseDeclaration
+    clocks: Sequence[ClockFacts]
+    changes: Sequence[CaseStateChange]
 
 
 def startable_process(
@@ -138,15 +163,33 @@ def view_instance(
         raise NotFound("Prosessia ei löydy.")
     open_tasks = uow.tasks.for_instance(instance_id)
     history = uow.history.for_instance(instance_id)
-    if not may_read_instance(actor, instance, open_tasks, history):
+    case = uow.cases.get(instance_id)
+    in_case_group = case is not None and case.group_name in actor.groups
+    if not in_case_group and not may_read_instance(actor, instance, open_tasks, history):
         raise PermissionDenied("Sinulla ei ole oikeutta tähän prosessiin.")
     ctx = RunContext(instance.id, instance.process_key, actor.username, clock)
     workflow, _ = platform.runtime.load(instance.state, ctx)
     log_read(uow, clock, actor, "process_instance", str(instance.id), instance.id, actor.purpose)
+    facts = _case_facts(platform, uow, instance, case)
     uow.commit()
     data = platform.runtime.current_data(workflow)
     case_data = describe_data(platform.form_schemas(instance.process_version), data)
-    return InstanceView(instance, data, open_tasks, history, case_data)
+    return InstanceView(instance, data, open_tasks, history, case_data, facts)
+
+
+def _case_facts(
+    platform: Platform, uow: UnitOfWork, instance: ProcessInstance, case: Case | None
+) -> CaseFacts | None:
+    declaration = platform.case_declaration(instance.process_version)
+    if case is None or declaration is None:
+        return None
+    legal = {clock.key: clock for clock in declaration.rules.clocks}
+    clocks = [
+        ClockFacts(legal[row.key], row.due_on, row.stopped_on)
+        for row in uow.cases.clocks(instance.id)
+        if row.key in legal
+    ]
+    return CaseFacts(case, declaration, clocks, uow.cases.state_log(instance.id))
 
 
 def log_read(
