@@ -62,6 +62,17 @@ def test_owner_adds_a_case_state_and_puts_a_task_in_it(order_owner_server, page)
     picker.select_option("order_received")
     assert page.get_by_label("Tilan 5 nimi suomeksi").input_value() == NEW_STATE[1]
 
+    # No Python changed: the producer's queue has the new state as a tab, in declared order.
+    page.get_by_role("button", name="Kirjaudu ulos").click()
+    _login(page, order_owner_server, "aino")
+    page.goto(f"{order_owner_server}/cases/service_order/")
+    tabs = page.get_by_role("navigation", name="Tilat").get_by_role("link").all_inner_texts()
+    assert [tab.split(" (")[0] for tab in tabs] == [
+        "Saapunut", "Käsittelyssä", "Jonossa", "Käsitelty", NEW_STATE[1], "Peruttu",
+    ]  # fmt: skip
+    assert serious_violations(page) == []
+    _shot(page, "case-queue-new-state")
+
 
 def test_an_undeclared_case_state_is_refused_on_its_task(order_owner_server, page):  # noqa: F811
     _login(page, order_owner_server, "olli")
