@@ -73,6 +73,7 @@ def test_the_report_page_and_its_csv_and_xlsx(app, client, clock):
     assert page.status_code == 200
     assert "Ratkaisu" in html and "SHL 36 §" in html and "<td>2</td>" in html
     assert 'role="img"' in html and "Jonon pituus taulukkona" in html
+    assert "Avoimet asiat kunkin päivän lopussa; suurin 2." in html
     csv = client.get(f"/cases/application/report?{period}&format=csv")
     assert csv.mimetype == "text/csv"
     body = csv.get_data()
