@@ -9,10 +9,11 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from sote_flow.service_order.models import ServiceOrder
 from sote_flow.web.deps import unit_of_work
 from tests.support.factories import PROCESSES, deploy
 from tests.support.orders import ORDER, make_order_people
-from tests.web.conftest import csrf_token, login
+from tests.web.conftest import api_token, csrf_token, login
 
 
 @pytest.fixture
@@ -181,3 +182,23 @@ def test_a_state_added_in_the_diagram_is_a_queue_tab_without_python(
     client.post("/language", data={"locale": "sv", "next": "/", "csrf_token": token})
     swedish = client.get("/orders/?state=odottaa_suostumusta").get_data(as_text=True)
     assert "Väntar på kundens samtycke" in swedish
+
+
+def test_the_api_refuses_process_variables_a_form_does_not_declare(app, client, people):
+    # Reported attack: completing "take order" with started_by and producer_group re-routed the
+    # order and its client data to another team.
+    instance_id = _order(client)
+    login(client, "aino")
+    task_id = _open_task(client, instance_id)
+    headers = api_token(client, "aino")
+    attempt = {"data": {"started_by": "olavi", "producer_group": "muut"}}
+    response = client.post(f"/api/v1/tasks/{task_id}/complete", headers=headers, json=attempt)
+    assert response.status_code == 422
+    assert sorted(e["field"] for e in response.get_json()["errors"]) == [
+        "producer_group",
+        "started_by",
+    ]
+    assert _open_task(client, instance_id) == task_id  # nothing changed: still to be taken
+    with app.app_context(), unit_of_work() as uow:
+        order = uow.session.get(ServiceOrder, instance_id)
+        assert (order.orderer, order.producer_group) == ("sofia", ORDER["producer_group"])

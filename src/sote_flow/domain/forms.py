@@ -46,6 +46,8 @@ _LIMIT_MESSAGES = {
     "minItems": "Valitse vähintään {}.",
     "maxItems": "Valitse enintään {}.",
 }
+# Set by the engine, never by a person: no form may ask for them.
+SYSTEM_FIELDS = frozenset({"started_by", "round_number"})
 # Errors that name no single property are kept under this key.
 FORM_ERROR = "form"
 
@@ -126,6 +128,11 @@ def check_form_schema(schema: Any) -> list[str]:
         f"Pakollinen kenttä {name!r} puuttuu kentistä (properties)."
         for name in schema.get("required") or []
         if name not in properties
+    ]
+    problems += [
+        f"Kenttä {name!r} on järjestelmän oma tieto; lomake ei voi kysyä sitä."
+        for name in properties
+        if name in SYSTEM_FIELDS
     ]
     return problems
 

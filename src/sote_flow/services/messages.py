@@ -13,7 +13,7 @@ from sote_flow.persistence.models import OutgoingMessage, WaitingMessage
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.services.actors import Actor, require_writer
 from sote_flow.services.platform import Platform
-from sote_flow.services.submissions import check_submission
+from sote_flow.services.submissions import check_message_payload
 from sote_flow.services.system import SYSTEM_ACTOR
 from sote_flow.services.workflow_state import save_workflow
 
@@ -34,7 +34,7 @@ def send_message(
     instances whose correlation keys match, as the diagram defines them.
     """
     require_writer(actor)
-    check_submission(None, payload, platform.client_numbers)
+    check_message_payload(payload)
     delivered = _deliver(
         platform, actor, uow, clock, name, payload, correlations or {}, instance_id
     )

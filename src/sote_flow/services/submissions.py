@@ -6,13 +6,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from sote_flow.domain.errors import FieldError, InvalidInput
-from sote_flow.domain.forms import validate_submission
+from sote_flow.domain.forms import SYSTEM_FIELDS, validate_submission
 from sote_flow.domain.privacy import ClientNumberPolicy, fields_with_personal_identity_codes
 
 HETU_MESSAGE = (
     "Kenttä sisältää henkilötunnuksen. Henkilötunnuksia ei tallenneta: käytä asiakasnumeroa."
 )
 CLIENT_NUMBER_FORMAT = "client-number"
+UNDECLARED_MESSAGE = "Lomakkeessa ei ole tätä kenttää; sitä ei voi lähettää."
 
 
 def client_number_of(schema: Mapping[str, Any] | None, data: Mapping[str, Any]) -> str | None:
@@ -24,11 +25,22 @@ def client_number_of(schema: Mapping[str, Any] | None, data: Mapping[str, Any]) 
     return None
 
 
+def check_message_payload(payload: Mapping[str, Any]) -> None:
+    """Refuse a message payload that holds a personal identity code (it is stored whole under
+    the catching event's message variable, so it cannot overwrite process variables)."""
+    errors = {field: HETU_MESSAGE for field in fields_with_personal_identity_codes(dict(payload))}
+    if errors:
+        raise InvalidInput([FieldError(name, message) for name, message in sorted(errors.items())])
+
+
 def check_submission(
     schema: Mapping[str, Any] | None, data: Mapping[str, Any], client_numbers: ClientNumberPolicy
 ) -> None:
-    """Raise InvalidInput naming every field that is refused; return quietly when all is well."""
-    errors: dict[str, str] = {}
+    """Raise InvalidInput naming every field that is refused; return quietly when all is well.
+
+    Only what the form declares may be sent (a task without a form takes no data).
+    """
+    errors = _undeclared(schema, data)
     if schema is not None:
         errors.update(validate_submission(schema, data))
         errors.update(_client_number_errors(schema, data, client_numbers))
@@ -36,6 +48,13 @@ def check_submission(
         errors[field] = HETU_MESSAGE
     if errors:
         raise InvalidInput([FieldError(name, message) for name, message in sorted(errors.items())])
+
+
+def _undeclared(schema: Mapping[str, Any] | None, data: Mapping[str, Any]) -> dict[str, str]:
+    # A submission may not set process variables the form does not ask for (who started the
+    # case, its group, its handler): they route the case and its client data.
+    declared = set((schema or {}).get("properties") or {}) - SYSTEM_FIELDS
+    return {str(name): UNDECLARED_MESSAGE for name in data if name not in declared}
 
 
 def _client_number_errors(
