@@ -51,6 +51,9 @@ class ProcessPackage:
     key: str
     handlers: Mapping[str, Handler] = field(default_factory=dict)
     project: Projector | None = None
+    # The case state where the process decides it outside its diagram (e.g. cancelled by the
+    # orderer); otherwise the declared state stands.
+    case_state: Callable[[SavedCase], str | None] | None = None
     replay: ReplayRules = field(default_factory=ReplayRules)
     caseload: Caseload | None = None
     seed_demo: DemoSeeder | None = None

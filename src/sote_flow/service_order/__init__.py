@@ -14,6 +14,7 @@ PACKAGE = ProcessPackage(
     key=projection.PROCESS_KEY,
     handlers={"workers/suggest": suggestions.suggest_workers},
     project=projection.sync_service_order,
+    case_state=projection.order_state,
     replay=ORDER_REPLAY,
     caseload=caseload.active_orders,
     seed_demo=demo.seed_demo,

@@ -37,7 +37,7 @@ def sync_service_order(uow: UnitOfWork, saved: SavedCase) -> None:
     """Create or update the instance's order row and log a state change if there is one."""
     instance, now = saved.instance, saved.at
     order = uow.session.get(ServiceOrder, instance.id)
-    state = order_state(saved)
+    state = saved.state  # order_state has decided it (the package's case_state)
     if order is None:
         order = ServiceOrder(
             instance_id=instance.id,

@@ -18,10 +18,6 @@ from sote_flow.persistence.models import Case, CaseClock, CaseStateChange
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.services.platform import Platform
 
-# Set outside the diagram by a process's own action (e.g. an order cancelled by its orderer).
-CANCEL_FIELD = "cancel_reason"
-CANCELLED = "peruttu"
-
 
 def sync_case(
     platform: Platform, uow: UnitOfWork, saved: SavedCase, declaration: CaseDeclaration
@@ -29,7 +25,7 @@ def sync_case(
     """Create or update the instance's case row, its legal clocks and its state log."""
     instance, data, now = saved.instance, saved.data, saved.at
     case = uow.cases.get(instance.id)
-    state = CANCELLED if data.get(CANCEL_FIELD) else saved.state
+    state = saved.state
     if case is None:
         if state is None:
             return  # not yet in any declared state (e.g. only automatic steps have run)
@@ -72,7 +68,10 @@ def sync_case(
                 opened_on=case.opened_on,
             )
         )
-    case.closed_at = now if saved.completed or state == CANCELLED else None
+    # Closed when the process ended, or when the case is in a state nothing waits in (e.g. a
+    # cancellation the process decided outside its diagram).
+    ended = saved.completed or (state is not None and state not in declaration.open_keys)
+    case.closed_at = (case.closed_at or now) if ended else None
     _sync_clocks(uow, case, declaration, now)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -137,6 +138,8 @@ def _sync_projections(
         completed=workflow.is_completed(),
         at=now,
     )
+    if package is not None and package.case_state is not None:
+        saved = replace(saved, state=package.case_state(saved))
     if declaration is not None:
         sync_case(platform, uow, saved, declaration)
     if package is not None and package.project is not None:
