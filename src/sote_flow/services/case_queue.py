@@ -82,6 +82,11 @@ class CaseQueuePage:
     groups: Sequence[str]
     columns: Sequence[QueueColumn]
     read_only: bool
+    group_titles: Mapping[str, str] = field(default_factory=dict)
+
+    def group_title(self, name: str | None) -> str:
+        """Return a group's display name (its name when it has none)."""
+        return self.group_titles.get(name or "", name or "")
 
 
 @dataclass(frozen=True)
@@ -137,6 +142,7 @@ def list_case_queue(
         groups=groups,
         columns=columns,
         read_only=actor.read_only or actor.oversees,
+        group_titles={group.name: group.display_name for group in uow.users.groups()},
     )
 
 
