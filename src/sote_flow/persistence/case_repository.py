@@ -198,21 +198,28 @@ class CaseReportQueries:
         late = (CaseClock.stopped_on > CaseClock.due_on) | (
             CaseClock.stopped_on.is_(None) & (CaseClock.due_on < today)
         )
-        query = (
-            _scoped(
-                select(
-                    CaseClock.key,
-                    CaseClock.instance_id,
-                    Case.case_number,
-                    CaseClock.due_on,
-                    CaseClock.stopped_on,
-                ).join(Case, Case.instance_id == CaseClock.instance_id),
-                scope,
-            )
-            .where(CaseClock.started_on.between(since, until), late)
-            .order_by(CaseClock.due_on, CaseClock.instance_id)
-            .limit(limit)
+        first = _in_scope(
+            select(
+                CaseClock.key, CaseClock.instance_id, CaseClock.due_on, CaseClock.stopped_on
+            ).where(
+                CaseClock.process_key == scope.process_key,
+                CaseClock.started_on.between(since, until),
+                late,
+            ),
+            scope,
+            CaseClock.instance_id,
+            None,
         )
+        # The oldest deadlines first, then their case numbers: only the listed rows are joined.
+        listed = first.order_by(CaseClock.due_on, CaseClock.instance_id).limit(limit).subquery()
+        query = (
+            select(
+                listed.c.key, listed.c.instance_id, Case.case_number, listed.c.due_on,
+                listed.c.stopped_on,
+            )
+            .join(Case, Case.instance_id == listed.c.instance_id)
+            .order_by(listed.c.due_on, listed.c.instance_id)
+        )  # fmt: skip
         return [
             (str(k), int(i), n, due, stop) for k, i, n, due, stop in self.session.execute(query)
         ]

@@ -38,7 +38,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('case_clocks', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_case_clocks_instance_id'), ['instance_id'], unique=False)
-        batch_op.create_index('ix_case_clocks_started', ['process_key', 'started_on'], unique=False)
+        batch_op.create_index('ix_case_clocks_started', ['process_key', 'started_on', 'key', 'due_on', 'stopped_on'], unique=False)
 
     op.create_table('case_state_changes',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -56,8 +56,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('case_state_changes', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_case_state_changes_at'), ['at'], unique=False)
-        batch_op.create_index('ix_case_state_changes_day', ['process_key', 'on_day'], unique=False)
-        batch_op.create_index('ix_case_state_changes_opened', ['process_key', 'opened_on'], unique=False)
+        batch_op.create_index('ix_case_state_changes_day', ['process_key', 'on_day', 'open_delta'], unique=False)
+        batch_op.create_index('ix_case_state_changes_first', ['process_key', 'first_entry', 'state', 'opened_on', 'on_day'], unique=False)
         batch_op.create_index(batch_op.f('ix_case_state_changes_instance_id'), ['instance_id'], unique=False)
 
     op.create_table('cases',
@@ -184,7 +184,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_case_state_changes_instance_id'))
         batch_op.drop_index(batch_op.f('ix_case_state_changes_at'))
         batch_op.drop_index('ix_case_state_changes_day')
-        batch_op.drop_index('ix_case_state_changes_opened')
+        batch_op.drop_index('ix_case_state_changes_first')
 
     op.drop_table('case_state_changes')
     with op.batch_alter_table('case_clocks', schema=None) as batch_op:
