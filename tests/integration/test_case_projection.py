@@ -11,6 +11,7 @@ from sote_flow.domain.clock import FrozenClock
 from sote_flow.domain.errors import PermissionDenied
 from sote_flow.persistence.models import AccessLogEntry, Case, CaseClock, CaseStateChange
 from sote_flow.service_order import actions
+from sote_flow.services import tasks
 from sote_flow.services.case_queue import CaseQueueQuery, case_queues, list_case_queue
 from tests.support.factories import DIAGRAMS, deploy, make_actor, make_groups, start
 from tests.support.orders import OrderDriver, make_order_people
@@ -160,3 +161,26 @@ def test_the_queue_of_a_second_process_tabs_urgency_clocks_and_access(
         summaries = case_queues(platform, applicants["paula"], unit)
     assert manager.read_only and len(manager.rows) == 2
     assert ("application", 2) in [(s.process_key, s.open_cases) for s in summaries]
+
+
+def test_a_clock_from_a_date_field_waits_for_the_date_and_follows_it(platform, uow, clock):
+    # A court sets the deadline of a circumstances report; it may come later, or move.
+    make_groups(uow, "hakijat", "kasittelijat")
+    deploy(platform, uow, clock, DIAGRAMS / "court_report.bpmn")
+    sanna = make_actor(uow, clock, "sanna", ["social_worker"], ["hakijat"])
+    olli = make_actor(uow, clock, "olli", ["producer_admin"], ["kasittelijat"])
+    waiting = start(platform, uow, clock, sanna, "court_report", {"client_number": "1234567"})
+    assert _clocks(uow, waiting.id) == [] and _case(uow, waiting.id).next_due_on is None
+    dated = start(
+        platform, uow, clock, sanna, "court_report",
+        {"client_number": "1234567", "court_deadline": "2027-01-15"},
+    )  # fmt: skip
+    assert (_case(uow, dated.id).next_clock, _case(uow, dated.id).next_due_on) == (
+        "tuomioistuin",
+        date(2027, 1, 15),
+    )
+    with uow() as unit:
+        (task,) = unit.tasks.for_instance(waiting.id)
+    with uow() as unit:  # the date arrives with the report task, and the report is done
+        tasks.complete_task(platform, olli, unit, clock, task.id, {"court_deadline": "2026-12-01"})
+    assert _clocks(uow, waiting.id) == [("tuomioistuin", date(2026, 12, 1), clock())]

@@ -38,11 +38,13 @@ UNITS = {"weekdays": "arkipäivää", "days": "päivää", "months": "kuukautta"
 _FIELD = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,79}")
 _KEY = re.compile(r"[a-z][a-z0-9_]{0,39}")
 _LIMIT = re.compile(r"(\d{1,4})\s+(weekdays|days|months)")
+_FROM = re.compile(r"from=[A-Za-z][A-Za-z0-9_]{0,79}")
 
 
 @dataclass(frozen=True)
 class LegalClock:
-    """A statutory time limit that runs from the moment the matter became pending."""
+    """A statutory time limit from the day the matter became pending, or from the date in a
+    data field (`start_field`, e.g. the deadline a court set), once the case has it."""
 
     key: str
     label: str
@@ -50,6 +52,7 @@ class LegalClock:
     unit: str  # weekdays | days | months
     basis: str
     stop_states: frozenset[str]
+    start_field: str | None = None
 
     def due_on(self, pending_on: date) -> date:
         """Return the last day allowed (Finnish calendar) for a matter pending on that day."""
@@ -135,11 +138,18 @@ def _parse_clocks(text: str) -> Iterator[tuple[LegalClock | None, list[str]]]:
             continue
         key, _, rest = entry.partition("=")
         parts = [part.strip() for part in rest.split("|")]
-        if not _KEY.fullmatch(key.strip()) or len(parts) != 4 or not all(parts[:3]):
+        if not _KEY.fullmatch(key.strip()) or len(parts) not in (4, 5) or not all(parts[:3]):
             yield None, [f"Määräaika ”{entry}” ei ole muotoa {CLOCK_FORM}."]
             continue
-        label, limit, basis, stops = parts
+        label, limit, basis, stops = parts[:4]
+        start = parts[4] if len(parts) == 5 else None
         match = _LIMIT.fullmatch(limit)
+        if start is not None and not _FROM.fullmatch(start):
+            yield (
+                None,
+                [f"Määräajan ”{key.strip()}” alku ”{start}” ei kelpaa: kirjoita from=kentän_nimi."],
+            )
+            continue
         stop_states = frozenset(_split(stops))
         if match is None:
             yield (
@@ -153,7 +163,8 @@ def _parse_clocks(text: str) -> Iterator[tuple[LegalClock | None, list[str]]]:
             yield None, [f"Määräajalta ”{key.strip()}” puuttuvat tilat, jotka pysäyttävät sen."]
         else:
             number, unit = int(match.group(1)), match.group(2)
-            yield LegalClock(key.strip(), label, number, unit, basis, stop_states), []
+            field = start[len("from=") :] if start else None
+            yield LegalClock(key.strip(), label, number, unit, basis, stop_states, field), []
 
 
 def _parse_milestones(text: str) -> Iterator[tuple[Milestone | None, list[str]]]:

@@ -8,10 +8,11 @@ report of cases reads these, for any process, from what its diagram declares.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from sote_flow.domain.weekdays import FINNISH_TIME
+from sote_flow.engine.case_rules import LegalClock
 from sote_flow.engine.cases import CaseDeclaration
 from sote_flow.packages import SavedCase
 from sote_flow.persistence.models import Case, CaseClock, CaseStateChange
@@ -72,25 +73,33 @@ def sync_case(
     # cancellation the process decided outside its diagram).
     ended = saved.completed or (state is not None and state not in declaration.open_keys)
     case.closed_at = (case.closed_at or now) if ended else None
-    _sync_clocks(uow, case, declaration, now)
+    _sync_clocks(uow, case, declaration, data, now)
 
 
-def _sync_clocks(uow: UnitOfWork, case: Case, declaration: CaseDeclaration, now: Any) -> None:
+def _sync_clocks(
+    uow: UnitOfWork,
+    case: Case,
+    declaration: CaseDeclaration,
+    data: Mapping[str, Any],
+    now: datetime,
+) -> None:
     existing = {clock.key: clock for clock in uow.cases.clocks(case.instance_id)}
-    pending_on = case.opened_on
     running: list[CaseClock] = []
     for legal in declaration.rules.clocks:
+        start = _start_day(legal, case, data)
         clock = existing.get(legal.key)
+        if clock is None and start is None:
+            continue  # runs from a date the case does not have yet
         if clock is None:
-            clock = CaseClock(
-                instance_id=case.instance_id,
-                process_key=case.process_key,
-                key=legal.key,
-                started_at=case.opened_at,
-                started_on=case.opened_on,
-                due_on=legal.due_on(pending_on),
-            )
+            clock = CaseClock(instance_id=case.instance_id, process_key=case.process_key,
+                              key=legal.key)  # fmt: skip
             uow.cases.add_clock(clock)
+        if clock.stopped_at is None and start is not None and start != clock.started_on:
+            # A new clock, or its start date changed (e.g. the court moved its deadline).
+            clock.started_on, clock.due_on = start, legal.due_on(start)
+            clock.started_at = datetime.combine(start, time.min, FINNISH_TIME)
+            if legal.start_field is None:
+                clock.started_at = case.opened_at
         if clock.stopped_at is None and case.state in legal.stop_states:
             clock.stopped_at, clock.stopped_on = now, _day(now)
         if clock.stopped_at is None:
@@ -98,6 +107,18 @@ def _sync_clocks(uow: UnitOfWork, case: Case, declaration: CaseDeclaration, now:
     first = min(running, key=lambda clock: clock.due_on, default=None)
     case.next_clock = first.key if first else None
     case.next_due_on = first.due_on if first else None
+
+
+def _start_day(legal: LegalClock, case: Case, data: Mapping[str, Any]) -> date | None:
+    if legal.start_field is None:
+        return case.opened_on
+    value = data.get(legal.start_field)
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None  # not a date (the form validates it): the clock waits for one
 
 
 def _day(at: datetime) -> date:

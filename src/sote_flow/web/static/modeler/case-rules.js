@@ -49,10 +49,11 @@
     const at = entry.indexOf("=");
     const parts = entry.slice(at + 1).split("|").map((part) => part.trim());
     const limit = parts[1] === "" ? ["", "", "weekdays"] : LIMIT.exec(parts[1] || "");
-    if (at < 0 || parts.length !== 4 || !limit) return { raw: entry };
+    const from = parts.length === 5 && /^from=\w+$/.test(parts[4]) ? parts[4].slice(5) : "";
+    if (at < 0 || !(parts.length === 4 || from) || !limit) return { raw: entry };
     return {
       key: entry.slice(0, at).trim(), label: parts[0], number: limit[1], unit: limit[2],
-      basis: parts[2], stops: splitList(parts[3]),
+      basis: parts[2], stops: splitList(parts[3]), from,
     };
   }
 
@@ -68,7 +69,8 @@
   function serializeClock(row) {
     if (row.raw !== undefined) return row.raw.trim();
     const limit = row.number ? `${row.number} ${row.unit}` : "";
-    return `${row.key}=${row.label}|${limit}|${row.basis}|${row.stops.join(",")}`;
+    const from = row.from ? `|from=${row.from}` : "";  // a start date field is kept as it was
+    return `${row.key}=${row.label}|${limit}|${row.basis}|${row.stops.join(",")}${from}`;
   }
 
   function serializeClocks(rows) {
