@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
@@ -11,6 +12,7 @@ from sote_flow.domain.clock import FrozenClock
 from sote_flow.services import tasks
 from sote_flow.services.case_report import CaseReportQuery, case_report
 from tests.support.factories import DIAGRAMS, deploy, make_actor, make_groups, start
+from tests.support.orders import OrderDriver, make_order_people
 
 
 def at(day: int, month: int = 11) -> datetime:
@@ -85,3 +87,27 @@ def test_report_figures_match_the_hand_computed_ones(platform, uow, world):
     assert [(c.met, c.late_count, c.running) for c in whole.compliance] == [(2, 2, 0)]
     rows = {row.value: (row.opened, row.milestones) for row in by_amount.rows}
     assert rows == {"50": (3, [Durations(2, 1.0, 1.8)]), "5000": (1, [Durations(1, 9.0, 9.0)])}
+
+
+def test_weekdays_between_two_milestones(platform, uow):
+    clock = FrozenClock(at(23))  # Mon 23.11.
+    people = make_order_people(platform, uow, clock)
+    driver = OrderDriver(platform, uow, clock, people)
+    driver.order()
+    clock.now = at(24)
+    driver.take()  # otettu: Tue 24.11.
+    clock.now = at(26)
+    driver.plan()  # suunniteltu: Thu 26.11.
+    clock.now = at(30)
+    driver.record_start()  # alkanut: Mon 30.11.
+    query = CaseReportQuery(
+        "service_order", date(2026, 11, 23), date(2026, 11, 30), from_milestone="otettu"
+    )
+    with uow() as unit:
+        report = case_report(platform, people.manager, unit, clock, query)
+    assert [d.median for d in report.total.milestones] == [0.0, 2.0, 4.0]
+    with uow() as unit:
+        pending = case_report(
+            platform, people.manager, unit, clock, replace(query, from_milestone=None)
+        )
+    assert [d.median for d in pending.total.milestones] == [1.0, 3.0, 5.0]

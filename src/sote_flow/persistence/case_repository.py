@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, case, func, literal, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from sote_flow.persistence.models import Case, CaseClock, CaseStateChange
 
@@ -135,25 +135,30 @@ class CaseReportQueries:
         until: date,
         states: Sequence[str],
         dimension: str | None,
+        from_state: str | None = None,
     ) -> list[tuple[str, str, date, date, int]]:
-        """Return (state, value, day opened, day the case first entered the state, cases)."""
+        """Return (state, value, start day, day the case first entered the state, cases) for the
+        cases opened in the period; the start is the pending day, or with `from_state` the day
+        the case first entered that state (cases that never did are left out)."""
+        reached = CaseStateChange
         value = _dimension(dimension)
-        query = select(
-            CaseStateChange.state,
-            value,
-            CaseStateChange.opened_on,
-            CaseStateChange.on_day,
-            func.count(),
-        ).where(
-            CaseStateChange.process_key == scope.process_key,
-            CaseStateChange.first_entry.is_(True),
-            CaseStateChange.state.in_(list(states)),
-            CaseStateChange.opened_on.between(since, until),
+        started = aliased(CaseStateChange) if from_state else None
+        start_day = started.on_day if started is not None else reached.opened_on
+        query = select(reached.state, value, start_day, reached.on_day, func.count()).where(
+            reached.process_key == scope.process_key,
+            reached.first_entry.is_(True),
+            reached.state.in_(list(states)),
+            reached.opened_on.between(since, until),
         )
-        query = _in_scope(query, scope, CaseStateChange.instance_id, dimension)
-        query = query.group_by(
-            CaseStateChange.state, value, CaseStateChange.opened_on, CaseStateChange.on_day
-        )
+        if started is not None:
+            query = query.join(
+                started,
+                (started.instance_id == reached.instance_id)
+                & (started.state == from_state)
+                & started.first_entry.is_(True),
+            )
+        query = _in_scope(query, scope, reached.instance_id, dimension)
+        query = query.group_by(reached.state, value, start_day, reached.on_day)
         return [
             (str(s), str(v or ""), o, d, int(n)) for s, v, o, d, n in self.session.execute(query)
         ]

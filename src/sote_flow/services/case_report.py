@@ -1,9 +1,10 @@
 """The waiting-time report of any process worked as cases, from what its diagram declares.
 
 How days count (Finnish calendar days, Europe/Helsinki):
-- Weekdays to a milestone: the weekdays after the day the matter became pending up to and
-  including the day the case first entered the milestone's state. A matter pending on a weekend
-  or public holiday counts from the next weekday. Median and 90th percentile are over the cases
+- Weekdays to a milestone: the weekdays after the day the matter became pending (or, when the
+  report counts from another milestone, the day the case first reached that one) up to and
+  including the day the case first entered the milestone's state. A start on a weekend or
+  public holiday counts from the next weekday. Median and 90th percentile are over the cases
   opened in the period that have reached the milestone (inclusive method, one decimal).
 - Queue length of a day: cases whose latest state before the next midnight is an open state
   (one a task or event waits in).
@@ -49,6 +50,7 @@ class CaseReportQuery:
     group: str | None = None
     values: Mapping[str, str] | None = None
     dimension: str | None = None  # a declared column to break the figures down by
+    from_milestone: str | None = None  # count from this milestone (None: from pending)
 
 
 @dataclass(frozen=True)
@@ -125,10 +127,11 @@ def case_report(
     waits: dict[str, list[list[int]]] = {value: [[] for _ in milestones] for value in opened}
     index = {milestone.state: i for i, milestone in enumerate(milestones)}
     states = [milestone.state for milestone in milestones]
-    for state, value, opened_on, reached_on, count in reads.milestone_days(
-        scope, query.since, query.until, states, dimension
+    origin = next((m for m in milestones if m.key == query.from_milestone), None)
+    for state, value, start_day, reached_on, count in reads.milestone_days(
+        scope, query.since, query.until, states, dimension, origin.state if origin else None
     ):
-        days = weekdays_between_dates(weekday_on_or_after(opened_on), reached_on)
+        days = weekdays_between_dates(weekday_on_or_after(start_day), reached_on)
         waits[value][index[state]].extend([days] * count)
     deltas = reads.open_deltas(scope, query.until)
     today = clock().astimezone(FINNISH_TIME).date()

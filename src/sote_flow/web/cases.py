@@ -16,7 +16,7 @@ from sote_flow.web.case_exports import report_csv, report_xlsx
 from sote_flow.web.deps import actor, clock, platform, unit_of_work
 
 cases_blueprint = protected_blueprint("cases", __name__, url_prefix="/cases")
-RESERVED_ARGS = ("group", "state", "page", "since", "until", "dimension", "format")
+RESERVED_ARGS = ("group", "state", "page", "since", "until", "dimension", "format", "from")
 DEFAULT_DAYS = 30
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -59,6 +59,7 @@ def report(process_key: str) -> str | tuple[str, int] | Response:
         group=request.args.get("group", "").strip() or None,
         values={k: v.strip() for k, v in request.args.items() if k not in RESERVED_ARGS and v},
         dimension=request.args.get("dimension", "").strip() or None,
+        from_milestone=request.args.get("from", "").strip() or None,
     )
     error = None
     try:
