@@ -63,6 +63,17 @@ def test_inner_layers_do_not_import_outer_ones():
     assert offenders == []
 
 
+def test_services_build_no_sql():
+    # Queries live in persistence/ repositories reached through the unit of work, so use cases
+    # can be tested with a fake one.
+    offenders = []
+    for path in (SRC / "services").rglob("*.py"):
+        bad = {n for n in _imports(path) if n.split(".")[0] == "sqlalchemy"}
+        if bad:
+            offenders.append(f"{path.relative_to(SRC)}: {sorted(bad)}")
+    assert offenders == []
+
+
 def test_general_code_never_imports_a_process_package():
     # General code loops over the registry; only the registry names the packages.
     packages = _package_dirs()

@@ -115,6 +115,20 @@ class HistoryLog:
         )
         return self.session.scalars(query).all()
 
+    def get(self, entry_id: int) -> HistoryEntry | None:
+        """Return the entry with `entry_id`, or None."""
+        return self.session.get(HistoryEntry, entry_id)
+
+    def last_before(self, entry_id: int) -> HistoryEntry | None:
+        """Return the newest entry with an id below `entry_id`, or None."""
+        query = (
+            select(HistoryEntry)
+            .where(HistoryEntry.id < entry_id)
+            .order_by(HistoryEntry.id.desc())
+            .limit(1)
+        )
+        return self.session.scalar(query)
+
     def verify(self, batch_size: int = 2000) -> ChainReport:
         """Walk the whole chain and report the first entry that does not match."""
         expected_prev = GENESIS_HASH

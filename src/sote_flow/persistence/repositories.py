@@ -4,28 +4,35 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 # Re-exported so the unit of work imports every repository from here.
+from sote_flow.persistence.access_log import AccessLog
 from sote_flow.persistence.history import HistoryLog
 from sote_flow.persistence.models import (
-    AccessLogEntry,
     ApiToken,
+    DueTimer,
     Group,
     HumanTask,
     ProcessInstance,
     ProcessVersion,
     User,
+    UserGroup,
+    UserRole,
 )
+from sote_flow.persistence.outbox_repository import MessageRepository, OutboxRepository
+from sote_flow.persistence.staff_repository import StaffRepository
 
 __all__ = [
     "AccessLog",
     "HistoryLog",
     "InstanceRepository",
+    "MessageRepository",
+    "OutboxRepository",
     "ProcessRepository",
+    "StaffRepository",
     "TaskRepository",
     "UserRepository",
 ]
@@ -56,8 +63,9 @@ class UserRepository:
         return self.session.scalars(select(Group).order_by(Group.name)).all()
 
     def add_group(self, group: Group) -> None:
-        """Stage a new group."""
+        """Stage a new group and assign its id."""
         self.session.add(group)
+        self.session.flush()
 
     def add_token(self, token: ApiToken) -> None:
         """Stage a new API token."""
@@ -71,6 +79,24 @@ class UserRepository:
             .where(ApiToken.token_hash == token_hash, ApiToken.expires_at > now, User.active)
         )
         return self.session.scalar(query)
+
+    def active_emails(
+        self, *, group: str | None = None, role: str | None = None, username: str | None = None
+    ) -> list[str]:
+        """Return the distinct e-mail addresses, sorted, of active users in a group, with a role,
+        or of one user (the first of `group`, `role`, `username` given decides)."""
+        query = select(User.email).where(User.active, User.email.is_not(None))
+        if group:
+            query = (
+                query.join(UserGroup, UserGroup.user_id == User.id)
+                .join(Group, Group.id == UserGroup.group_id)
+                .where(Group.name == group)
+            )
+        elif role:
+            query = query.join(UserRole, UserRole.user_id == User.id).where(UserRole.role == role)
+        else:
+            query = query.where(User.username == username)
+        return sorted({address for address in self.session.scalars(query) if address})
 
 
 class ProcessRepository:
@@ -115,9 +141,31 @@ class ProcessRepository:
         )
         return self.session.scalars(query).all()
 
+    def by_number(self, key: str, number: int) -> ProcessVersion | None:
+        """Return version `number` of process `key`, or None."""
+        query = select(ProcessVersion).where(
+            ProcessVersion.key == key, ProcessVersion.version == number
+        )
+        return self.session.scalar(query)
+
+    def versions_of(self, key: str) -> Sequence[ProcessVersion]:
+        """Return every version of process `key`, newest first."""
+        query = (
+            select(ProcessVersion)
+            .where(ProcessVersion.key == key)
+            .order_by(ProcessVersion.version.desc())
+        )
+        return self.session.scalars(query).all()
+
+    def all_versions(self) -> Sequence[ProcessVersion]:
+        """Return every version of every process, by key and newest first."""
+        query = select(ProcessVersion).order_by(ProcessVersion.key, ProcessVersion.version.desc())
+        return self.session.scalars(query).all()
+
     def add(self, version: ProcessVersion) -> None:
-        """Stage a new version."""
+        """Stage a new version and assign its id."""
         self.session.add(version)
+        self.session.flush()
 
 
 class InstanceRepository:
@@ -201,6 +249,51 @@ class InstanceRepository:
             query = query.where(ProcessInstance.status == status)
         query = query.order_by(ProcessInstance.updated_at.desc(), ProcessInstance.id.desc())
         return self.session.scalars(query.limit(limit).offset(offset)).all()
+
+    def in_error(self, limit: int) -> Sequence[ProcessInstance]:
+        """Return the instances in error, most recently changed first."""
+        query = (
+            select(ProcessInstance)
+            .where(ProcessInstance.status == "error")
+            .order_by(ProcessInstance.updated_at.desc())
+            .limit(limit)
+        )
+        return self.session.scalars(query).all()
+
+    def running_below_version(
+        self, key: str, version: int, limit: int
+    ) -> Sequence[ProcessInstance]:
+        """Return running instances of `key` on a version older than `version`, by id."""
+        query = (
+            select(ProcessInstance)
+            .join(ProcessVersion, ProcessVersion.id == ProcessInstance.process_version_id)
+            .where(
+                ProcessInstance.process_key == key,
+                ProcessInstance.status == "running",
+                ProcessVersion.version < version,
+            )
+            .order_by(ProcessInstance.id)
+            .limit(limit)
+        )
+        return self.session.scalars(query).all()
+
+    def count_by_version(self, statuses: Sequence[str]) -> dict[int, int]:
+        """Return how many instances in `statuses` each process version id has."""
+        query = (
+            select(ProcessInstance.process_version_id, func.count())
+            .where(ProcessInstance.status.in_(statuses))
+            .group_by(ProcessInstance.process_version_id)
+        )
+        return {version_id: int(n) for version_id, n in self.session.execute(query).all()}
+
+    def clear_timers(self, instance_id: int) -> None:
+        """Delete every due timer of an instance."""
+        self.session.execute(delete(DueTimer).where(DueTimer.instance_id == instance_id))
+
+    def add_timers(self, instance_id: int, timers: Iterable[tuple[str, datetime]]) -> None:
+        """Stage an instance's due timers, given as (task id, due time)."""
+        for task_id, due_at in timers:
+            self.session.add(DueTimer(instance_id=instance_id, task_id=task_id, due_at=due_at))
 
 
 class TaskRepository:
@@ -295,17 +388,3 @@ class TaskRepository:
     def add(self, task: HumanTask) -> None:
         """Stage a new open task."""
         self.session.add(task)
-
-
-class AccessLog:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def record(self, entry: AccessLogEntry) -> None:
-        """Stage one access-log entry."""
-        self.session.add(entry)
-
-    def record_many(self, entries: list[dict[str, Any]]) -> None:
-        """Write many access-log entries at once (a list page's rows)."""
-        if entries:
-            self.session.execute(insert(AccessLogEntry), entries)

@@ -13,7 +13,10 @@ from sote_flow.persistence.repositories import (
     AccessLog,
     HistoryLog,
     InstanceRepository,
+    MessageRepository,
+    OutboxRepository,
     ProcessRepository,
+    StaffRepository,
     TaskRepository,
     UserRepository,
 )
@@ -39,6 +42,9 @@ class UnitOfWork:
         self.history = HistoryLog(self.session)
         self.access_log = AccessLog(self.session)
         self.cases = CaseRepository(self.session)
+        self.outbox = OutboxRepository(self.session)
+        self.messages = MessageRepository(self.session)
+        self.staff = StaffRepository(self.session)
         return self
 
     def __exit__(

@@ -64,7 +64,6 @@ def ensure_group(uow: UnitOfWork, name: str, display_name: str | None = None) ->
     if group is None:
         group = Group(name=name, display_name=display_name or name)
         uow.users.add_group(group)
-        uow.session.flush()
     return group
 
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import Conflict
 from sote_flow.domain.roles import Role
@@ -16,6 +14,8 @@ from sote_flow.services.actors import Actor, require_role
 from sote_flow.services.mail import failed_mails
 from sote_flow.services.platform import Platform
 from sote_flow.services.workflow_state import save_workflow
+
+MAX_ROWS = 200
 
 
 @dataclass(frozen=True)
@@ -29,13 +29,7 @@ class Problems:
 def list_problems(actor: Actor, uow: UnitOfWork) -> Problems:
     """Return instances in error and mail that could not be delivered."""
     require_role(actor, Role.ADMINISTRATOR)
-    query = (
-        select(ProcessInstance)
-        .where(ProcessInstance.status == "error")
-        .order_by(ProcessInstance.updated_at.desc())
-        .limit(200)
-    )
-    return Problems(uow.session.scalars(query).all(), failed_mails(actor, uow))
+    return Problems(uow.instances.in_error(MAX_ROWS), failed_mails(actor, uow))
 
 
 def retry_instance(

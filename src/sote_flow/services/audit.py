@@ -6,12 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
-
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.roles import Role
 from sote_flow.persistence.history import ChainReport
-from sote_flow.persistence.models import AccessLogEntry, HistoryEntry, ProcessInstance
+from sote_flow.persistence.models import AccessLogEntry, HistoryEntry
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.services.actors import Actor, require_role
 from sote_flow.services.instances import log_read
@@ -67,21 +65,14 @@ def audit_view(actor: Actor, uow: UnitOfWork, clock: Clock, query: AccessQuery) 
 def search_access_log(actor: Actor, uow: UnitOfWork, query: AccessQuery) -> Sequence[AccessRow]:
     """Return the matching access-log entries, newest first (auditors and administrators)."""
     require_role(actor, Role.AUDITOR, Role.ADMINISTRATOR)
-    statement = (
-        select(AccessLogEntry, ProcessInstance.client_number)
-        .outerjoin(ProcessInstance, ProcessInstance.id == AccessLogEntry.instance_id)
-        .order_by(AccessLogEntry.at.desc(), AccessLogEntry.id.desc())
-        .limit(MAX_ROWS)
+    rows = uow.access_log.search(
+        limit=MAX_ROWS,
+        client_number=query.client_number,
+        username=query.username,
+        since=query.since,
+        until=query.until,
     )
-    if query.client_number:
-        statement = statement.where(ProcessInstance.client_number == query.client_number)
-    if query.username:
-        statement = statement.where(AccessLogEntry.username == query.username)
-    if query.since:
-        statement = statement.where(AccessLogEntry.at >= query.since)
-    if query.until:
-        statement = statement.where(AccessLogEntry.at < query.until)
-    return [AccessRow(entry, client) for entry, client in uow.session.execute(statement).all()]
+    return [AccessRow(entry, client) for entry, client in rows]
 
 
 def verify_history(actor: Actor, uow: UnitOfWork) -> ChainReport:
@@ -95,10 +86,4 @@ def locate_break(uow: UnitOfWork, report: ChainReport) -> ChainBreak | None:
     if report.ok or report.first_bad_entry_id is None:
         return None
     bad_id = report.first_bad_entry_id
-    last_good = uow.session.scalar(
-        select(HistoryEntry)
-        .where(HistoryEntry.id < bad_id)
-        .order_by(HistoryEntry.id.desc())
-        .limit(1)
-    )
-    return ChainBreak(uow.session.get(HistoryEntry, bad_id), last_good)
+    return ChainBreak(uow.history.get(bad_id), uow.history.last_before(bad_id))

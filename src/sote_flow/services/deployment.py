@@ -51,7 +51,6 @@ def deploy_bundle(
         deployed_at=clock(),
     )
     uow.processes.add(version)
-    uow.session.flush()
     uow.history.append(
         at=clock(),
         actor=actor.username,

@@ -6,12 +6,10 @@ from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Protocol
 
-from sqlalchemy import select
-
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.roles import Role
 from sote_flow.handlers.context import OutgoingMail
-from sote_flow.persistence.models import Group, OutboxMail, User, UserGroup, UserRole
+from sote_flow.persistence.models import OutboxMail
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.services.actors import Actor, require_role
 from sote_flow.services.platform import Platform
@@ -36,7 +34,7 @@ def queue_mails(
         link = f"{platform.settings.base_url}/instances/{instance_id}" if instance_id else ""
         body = f"{mail.body}\n\n{link}".strip()
         for address in _addresses(uow, mail):
-            uow.session.add(
+            uow.outbox.add(
                 OutboxMail(
                     created_at=clock(),
                     instance_id=instance_id,
@@ -56,20 +54,11 @@ def queue_mails(
 
 
 def _addresses(uow: UnitOfWork, mail: OutgoingMail) -> list[str]:
-    query = select(User.email).where(User.active, User.email.is_not(None))
     if mail.to_group:
-        query = (
-            query.join(UserGroup, UserGroup.user_id == User.id)
-            .join(Group, Group.id == UserGroup.group_id)
-            .where(Group.name == mail.to_group)
-        )
-    elif mail.to_role:
-        query = query.join(UserRole, UserRole.user_id == User.id).where(
-            UserRole.role == mail.to_role
-        )
-    else:
-        query = query.where(User.username == mail.to_user)
-    return sorted({address for address in uow.session.scalars(query) if address})
+        return uow.users.active_emails(group=mail.to_group)
+    if mail.to_role:
+        return uow.users.active_emails(role=mail.to_role)
+    return uow.users.active_emails(username=mail.to_user)
 
 
 def deliver_mail(
@@ -77,16 +66,7 @@ def deliver_mail(
 ) -> bool:
     """Try to send one due mail; False when it is not due or another scheduler has it."""
     now = clock()
-    query = (
-        select(OutboxMail)
-        .where(
-            OutboxMail.id == mail_id,
-            OutboxMail.status == "pending",
-            OutboxMail.next_attempt_at <= now,
-        )
-        .with_for_update(skip_locked=True)
-    )
-    mail = uow.session.scalar(query)
+    mail = uow.outbox.claim_due(mail_id, now)
     if mail is None:
         return False
     mail.attempts += 1
@@ -115,12 +95,7 @@ def deliver_due_mails(
 ) -> int:
     """Send every mail that is due now; returns how many were sent."""
     with unit_of_work() as uow:
-        due = uow.session.scalars(
-            select(OutboxMail.id)
-            .where(OutboxMail.status == "pending", OutboxMail.next_attempt_at <= clock())
-            .order_by(OutboxMail.id)
-            .limit(batch)
-        ).all()
+        due = uow.outbox.due_ids(clock(), batch)
     sent = 0
     for mail_id in due:
         with unit_of_work() as uow:
@@ -131,14 +106,13 @@ def deliver_due_mails(
 def failed_mails(actor: Actor, uow: UnitOfWork) -> Sequence[OutboxMail]:
     """Return the mails that could not be delivered (administrators only)."""
     require_role(actor, Role.ADMINISTRATOR)
-    query = select(OutboxMail).where(OutboxMail.status == "failed").order_by(OutboxMail.id.desc())
-    return uow.session.scalars(query.limit(200)).all()
+    return uow.outbox.failed(200)
 
 
 def retry_mail(actor: Actor, uow: UnitOfWork, clock: Clock, mail_id: int) -> None:
     """Put a failed mail back in the queue for one more round of attempts."""
     require_role(actor, Role.ADMINISTRATOR)
-    mail = uow.session.get(OutboxMail, mail_id)
+    mail = uow.outbox.get(mail_id)
     if mail is not None and mail.status == "failed":
         mail.status, mail.attempts, mail.next_attempt_at = "pending", 0, clock()
         uow.history.append(

@@ -5,11 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from sqlalchemy import select
-
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import NotFound
-from sote_flow.persistence.models import OutgoingMessage, WaitingMessage
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.services.actors import Actor, require_writer
 from sote_flow.services.platform import Platform
@@ -49,20 +46,11 @@ def route_thrown_messages(
 ) -> int:
     """Deliver the messages instances threw, each once; returns how many were routed."""
     with unit_of_work() as uow:
-        pending = uow.session.scalars(
-            select(OutgoingMessage.id)
-            .where(OutgoingMessage.status == "pending")
-            .order_by(OutgoingMessage.id)
-            .limit(batch)
-        ).all()
+        pending = uow.messages.pending_ids(batch)
     routed = 0
     for message_id in pending:
         with unit_of_work() as uow:
-            message = uow.session.scalar(
-                select(OutgoingMessage)
-                .where(OutgoingMessage.id == message_id, OutgoingMessage.status == "pending")
-                .with_for_update(skip_locked=True)
-            )
+            message = uow.messages.claim_pending(message_id)
             if message is None:  # another scheduler has it, or had it
                 continue
             delivered = _deliver(
@@ -93,11 +81,8 @@ def _deliver(
     correlations: Mapping[str, Any],
     instance_id: int | None,
 ) -> list[int]:
-    query = select(WaitingMessage.instance_id).where(WaitingMessage.name == name)
-    if instance_id is not None:
-        query = query.where(WaitingMessage.instance_id == instance_id)
     delivered = []
-    for candidate in sorted(set(uow.session.scalars(query))):
+    for candidate in sorted(uow.messages.waiting_instance_ids(name, instance_id)):
         instance = uow.instances.lock(candidate)
         if instance is None or instance.status != "running":
             continue

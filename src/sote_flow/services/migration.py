@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from sqlalchemy import select
 
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import Conflict, EngineFailure, NotFound
@@ -37,18 +36,7 @@ def migration_candidates(actor: Actor, uow: UnitOfWork, key: str) -> Sequence[Pr
     latest = uow.processes.latest(key)
     if latest is None:
         raise NotFound(f"Prosessia {key} ei löytynyt.")
-    query = (
-        select(ProcessInstance)
-        .join(ProcessVersion, ProcessVersion.id == ProcessInstance.process_version_id)
-        .where(
-            ProcessInstance.process_key == key,
-            ProcessInstance.status == "running",
-            ProcessVersion.version < latest.version,
-        )
-        .order_by(ProcessInstance.id)
-        .limit(MAX_CANDIDATES)
-    )
-    return uow.session.scalars(query).all()
+    return uow.instances.running_below_version(key, latest.version, MAX_CANDIDATES)
 
 
 def check_migration(
@@ -122,12 +110,7 @@ def _plan(
     target = (
         uow.processes.latest(instance.process_key)
         if target_version is None
-        else uow.session.scalar(
-            select(ProcessVersion).where(
-                ProcessVersion.key == instance.process_key,
-                ProcessVersion.version == target_version,
-            )
-        )
+        else uow.processes.by_number(instance.process_key, target_version)
     )
     if target is None:
         raise NotFound(f"Prosessin {instance.process_key} versiota {target_version} ei löytynyt.")

@@ -9,8 +9,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
-
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import DeployProblem, DeployRefused, FieldError, InvalidInput, NotFound
 from sote_flow.domain.forms import check_form_schema
@@ -19,7 +17,7 @@ from sote_flow.engine.bundle import ProcessBundle, safe_file_name
 from sote_flow.engine.layout import with_layout
 from sote_flow.engine.parsing import executable_process
 from sote_flow.engine.versions import SpecChanges, compare_specs
-from sote_flow.persistence.models import ProcessInstance, ProcessVersion
+from sote_flow.persistence.models import ProcessVersion
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.services.actors import Actor, require_role, require_writer
 from sote_flow.services.deployment import DeployResult, deploy_bundle
@@ -67,20 +65,11 @@ class EditorBundle:
 def process_overview(actor: Actor, uow: UnitOfWork) -> list[ProcessSummary]:
     """Return every process with all its versions and the active instances on each."""
     require_role(actor, *OWNER_ROLES)
-    counts = dict(
-        uow.session.execute(
-            select(ProcessInstance.process_version_id, func.count())
-            .where(ProcessInstance.status.in_(ACTIVE_STATUSES))
-            .group_by(ProcessInstance.process_version_id)
-        ).all()
-    )
-    versions = uow.session.scalars(
-        select(ProcessVersion).order_by(ProcessVersion.key, ProcessVersion.version.desc())
-    ).all()
+    counts = uow.instances.count_by_version(ACTIVE_STATUSES)
     summaries: dict[str, ProcessSummary] = {}
-    for version in versions:
+    for version in uow.processes.all_versions():
         summary = summaries.setdefault(version.key, ProcessSummary(version.key, version.name, []))
-        summary.versions.append(VersionRow(version, int(counts.get(version.id, 0))))
+        summary.versions.append(VersionRow(version, counts.get(version.id, 0)))
     return list(summaries.values())
 
 
@@ -252,14 +241,7 @@ def _file_changes(old: ProcessVersion, new: ProcessVersion) -> list[FileChange]:
 
 
 def _version(uow: UnitOfWork, key: str, number: int | None) -> ProcessVersion:
-    if number is None:
-        version = uow.processes.latest(key)
-    else:
-        version = uow.session.scalar(
-            select(ProcessVersion).where(
-                ProcessVersion.key == key, ProcessVersion.version == number
-            )
-        )
+    version = uow.processes.latest(key) if number is None else uow.processes.by_number(key, number)
     if version is None:
         if number is None:
             raise NotFound(f"Prosessia {key} ei löytynyt.")
@@ -269,8 +251,4 @@ def _version(uow: UnitOfWork, key: str, number: int | None) -> ProcessVersion:
 
 def versions_of(uow: UnitOfWork, key: str) -> Sequence[ProcessVersion]:
     """Return every version of `key`, newest first (no role check: callers have done it)."""
-    return uow.session.scalars(
-        select(ProcessVersion)
-        .where(ProcessVersion.key == key)
-        .order_by(ProcessVersion.version.desc())
-    ).all()
+    return uow.processes.versions_of(key)

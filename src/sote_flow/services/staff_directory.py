@@ -1,4 +1,4 @@
-"""The staff directory handlers may read, backed by the unit of work's session."""
+"""The staff directory handlers may read, backed by the unit of work's staff repository."""
 
 from __future__ import annotations
 
@@ -6,10 +6,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import select
-
 from sote_flow.handlers.context import StaffDirectory, WorkerProfile
-from sote_flow.persistence.models import FamilyWorker, User
 from sote_flow.persistence.unit_of_work import UnitOfWork
 
 # Active cases per username, from one process (the processes' packages supply these).
@@ -25,12 +22,7 @@ class DatabaseStaffDirectory:
 
     def family_workers(self) -> Sequence[WorkerProfile]:
         """Return the active family workers with their active cases over every process."""
-        rows = self._uow.session.execute(
-            select(User.username, User.display_name, FamilyWorker)
-            .join(FamilyWorker, FamilyWorker.user_id == User.id)
-            .where(FamilyWorker.active.is_(True), User.active.is_(True))
-            .order_by(User.username)
-        ).all()
+        rows = self._uow.staff.active_family_workers()
         caseload: Counter[str] = Counter()
         for source in self._caseloads:
             caseload.update(source(self._uow))

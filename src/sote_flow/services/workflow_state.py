@@ -8,7 +8,6 @@ from functools import partial
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from sqlalchemy import delete
 
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import EngineFailure
@@ -16,13 +15,7 @@ from sote_flow.engine.cases import case_state_of
 from sote_flow.engine.runtime import ReadyHumanTask, StepReport
 from sote_flow.packages import SavedCase
 from sote_flow.persistence.history import to_plain_json
-from sote_flow.persistence.models import (
-    DueTimer,
-    HumanTask,
-    OutgoingMessage,
-    ProcessInstance,
-    WaitingMessage,
-)
+from sote_flow.persistence.models import HumanTask, OutgoingMessage, ProcessInstance
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.services.case_projection import sync_case
 from sote_flow.services.mail import queue_mails
@@ -54,7 +47,7 @@ def save_workflow(
         queued = queue_mails(platform, uow, clock, instance.id, report.mails)
         history.add("mail_queued", None, None, {"mails": len(report.mails), "recipients": queued})
     for name, payload, correlations in platform.runtime.thrown_messages(workflow):
-        uow.session.add(
+        uow.messages.add_outgoing(
             OutgoingMessage(
                 created_at=now,
                 source_instance_id=instance.id,
@@ -190,9 +183,8 @@ def _sync_timers(
     timers = platform.runtime.timers(workflow)
     # Most steps neither had nor have timers; the instance row says so without a query.
     if instance.next_timer_at is not None:
-        uow.session.execute(delete(DueTimer).where(DueTimer.instance_id == instance.id))
-    for task_id, due_at in timers:
-        uow.session.add(DueTimer(instance_id=instance.id, task_id=task_id, due_at=due_at))
+        uow.instances.clear_timers(instance.id)
+    uow.instances.add_timers(instance.id, timers)
     previous = instance.next_timer_at
     instance.next_timer_at = next_due = min((due for _, due in timers), default=None)
     if next_due is not None and next_due != previous:
@@ -208,6 +200,6 @@ def _sync_messages(
     names = platform.runtime.waiting_messages(workflow)
     # Like timers: most saves neither had nor have a message to wait for.
     if instance.waits_for_messages:
-        uow.session.execute(delete(WaitingMessage).where(WaitingMessage.instance_id == instance.id))
-    uow.session.add_all(WaitingMessage(instance_id=instance.id, name=name) for name in names)
+        uow.messages.clear_waiting(instance.id)
+    uow.messages.add_waiting(instance.id, names)
     instance.waits_for_messages = bool(names)
