@@ -170,17 +170,22 @@ def test_a_clock_from_a_date_field_waits_for_the_date_and_follows_it(platform, u
     sanna = make_actor(uow, clock, "sanna", ["social_worker"], ["hakijat"])
     olli = make_actor(uow, clock, "olli", ["producer_admin"], ["kasittelijat"])
     waiting = start(platform, uow, clock, sanna, "court_report", {"client_number": "1234567"})
-    assert _clocks(uow, waiting.id) == [] and _case(uow, waiting.id).next_due_on is None
+    # Only the clock that runs from entering "selvitys" (23.11. + 14 days) runs yet.
+    assert _clocks(uow, waiting.id) == [("aloitus", date(2026, 12, 7), None)]
     dated = start(
         platform, uow, clock, sanna, "court_report",
         {"client_number": "1234567", "court_deadline": "2027-01-15"},
     )  # fmt: skip
-    assert (_case(uow, dated.id).next_clock, _case(uow, dated.id).next_due_on) == (
-        "tuomioistuin",
-        date(2027, 1, 15),
-    )
+    assert sorted(_clocks(uow, dated.id)) == [
+        ("aloitus", date(2026, 12, 7), None),
+        ("tuomioistuin", date(2027, 1, 15), None),
+    ]
+    assert _case(uow, dated.id).next_due_on == date(2026, 12, 7)  # the earliest running
     with uow() as unit:
         (task,) = unit.tasks.for_instance(waiting.id)
     with uow() as unit:  # the date arrives with the report task, and the report is done
         tasks.complete_task(platform, olli, unit, clock, task.id, {"court_deadline": "2026-12-01"})
-    assert _clocks(uow, waiting.id) == [("tuomioistuin", date(2026, 12, 1), clock())]
+    assert sorted(_clocks(uow, waiting.id)) == [
+        ("aloitus", date(2026, 12, 7), clock()),
+        ("tuomioistuin", date(2026, 12, 1), clock()),
+    ]

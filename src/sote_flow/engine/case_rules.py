@@ -11,7 +11,11 @@ caseClocks   legal clocks from the moment the matter became pending, entries sep
              ``aloitus=Palvelu alkaa|3 months|SHL 45 §|kasitelty,peruttu``; the limit is
              ``N weekdays`` (Finnish weekdays: weekends and public holidays skipped),
              ``N days`` or ``N months``; the clock stops when the case first reaches one of
-             the stop states
+             the stop states. A fifth part starts it elsewhere: ``from=field`` on the date
+             in a data field (e.g. a court's deadline), ``after=state`` on the day the case
+             first entered a state
+caseMilestones  the measured milestones, each reached when the case first enters a state:
+             ``otettu=Otettu käsittelyyn|kasittelyssa; alkanut=Palvelu alkoi|kasitelty``
 """
 
 from __future__ import annotations
@@ -38,13 +42,14 @@ UNITS = {"weekdays": "arkipäivää", "days": "päivää", "months": "kuukautta"
 _FIELD = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,79}")
 _KEY = re.compile(r"[a-z][a-z0-9_]{0,39}")
 _LIMIT = re.compile(r"(\d{1,4})\s+(weekdays|days|months)")
-_FROM = re.compile(r"from=[A-Za-z][A-Za-z0-9_]{0,79}")
+_START = re.compile(r"(from|after)=([A-Za-z][A-Za-z0-9_]{0,79})")
 
 
 @dataclass(frozen=True)
 class LegalClock:
     """A statutory time limit from the day the matter became pending, or from the date in a
-    data field (`start_field`, e.g. the deadline a court set), once the case has it."""
+    data field (`start_field`, e.g. the deadline a court set) once the case has it, or from the
+    day the case first entered a state (`start_state`, e.g. the decision made)."""
 
     key: str
     label: str
@@ -53,6 +58,7 @@ class LegalClock:
     basis: str
     stop_states: frozenset[str]
     start_field: str | None = None
+    start_state: str | None = None
 
     def due_on(self, pending_on: date) -> date:
         """Return the last day allowed (Finnish calendar) for a matter pending on that day."""
@@ -122,7 +128,8 @@ def queue_rule_problems(properties: Mapping[str, str], state_keys: tuple[str, ..
     for clock, messages in _parse_clocks(properties.get(CASE_CLOCKS, "")):
         problems.extend(messages)
         if clock is not None:
-            unknown = sorted(clock.stop_states - set(state_keys))
+            named = clock.stop_states | ({clock.start_state} if clock.start_state else set())
+            unknown = sorted(named - set(state_keys))
             if unknown:
                 known = ", ".join(state_keys) or "ei yhtään"
                 problems.append(
@@ -144,10 +151,14 @@ def _parse_clocks(text: str) -> Iterator[tuple[LegalClock | None, list[str]]]:
         label, limit, basis, stops = parts[:4]
         start = parts[4] if len(parts) == 5 else None
         match = _LIMIT.fullmatch(limit)
-        if start is not None and not _FROM.fullmatch(start):
+        begins = _START.fullmatch(start) if start is not None else None
+        if start is not None and begins is None:
             yield (
                 None,
-                [f"Määräajan ”{key.strip()}” alku ”{start}” ei kelpaa: kirjoita from=kentän_nimi."],
+                [
+                    f"Määräajan ”{key.strip()}” alku ”{start}” ei kelpaa: kirjoita "
+                    "from=kentän_nimi tai after=tila."
+                ],
             )
             continue
         stop_states = frozenset(_split(stops))
@@ -163,8 +174,10 @@ def _parse_clocks(text: str) -> Iterator[tuple[LegalClock | None, list[str]]]:
             yield None, [f"Määräajalta ”{key.strip()}” puuttuvat tilat, jotka pysäyttävät sen."]
         else:
             number, unit = int(match.group(1)), match.group(2)
-            field = start[len("from=") :] if start else None
-            yield LegalClock(key.strip(), label, number, unit, basis, stop_states, field), []
+            field = begins.group(2) if begins and begins.group(1) == "from" else None
+            state = begins.group(2) if begins and begins.group(1) == "after" else None
+            clock = LegalClock(key.strip(), label, number, unit, basis, stop_states, field, state)
+            yield clock, []
 
 
 def _parse_milestones(text: str) -> Iterator[tuple[Milestone | None, list[str]]]:

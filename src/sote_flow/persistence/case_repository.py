@@ -50,6 +50,13 @@ class CaseRepository:
         query = select(CaseStateChange).where(CaseStateChange.instance_id == instance_id)
         return self.session.scalars(query.order_by(CaseStateChange.at, CaseStateChange.id)).all()
 
+    def first_entry_day(self, instance_id: int, state: str) -> date | None:
+        """Return the Finnish day the case first entered `state` (None: it never has)."""
+        query = select(func.min(CaseStateChange.on_day)).where(
+            CaseStateChange.instance_id == instance_id, CaseStateChange.state == state
+        )
+        return self.session.scalar(query)
+
     def log_state(self, change: CaseStateChange) -> None:
         """Append a state change to the log."""
         self.session.add(change)

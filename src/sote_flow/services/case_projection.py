@@ -86,7 +86,7 @@ def _sync_clocks(
     existing = {clock.key: clock for clock in uow.cases.clocks(case.instance_id)}
     running: list[CaseClock] = []
     for legal in declaration.rules.clocks:
-        start = _start_day(legal, case, data)
+        start = _start_day(uow, legal, case, data)
         clock = existing.get(legal.key)
         if clock is None and start is None:
             continue  # runs from a date the case does not have yet
@@ -98,7 +98,7 @@ def _sync_clocks(
             # A new clock, or its start date changed (e.g. the court moved its deadline).
             clock.started_on, clock.due_on = start, legal.due_on(start)
             clock.started_at = datetime.combine(start, time.min, FINNISH_TIME)
-            if legal.start_field is None:
+            if legal.start_field is None and legal.start_state is None:
                 clock.started_at = case.opened_at
         if clock.stopped_at is None and case.state in legal.stop_states:
             clock.stopped_at, clock.stopped_on = now, _day(now)
@@ -109,7 +109,11 @@ def _sync_clocks(
     case.next_due_on = first.due_on if first else None
 
 
-def _start_day(legal: LegalClock, case: Case, data: Mapping[str, Any]) -> date | None:
+def _start_day(
+    uow: UnitOfWork, legal: LegalClock, case: Case, data: Mapping[str, Any]
+) -> date | None:
+    if legal.start_state is not None:
+        return uow.cases.first_entry_day(case.instance_id, legal.start_state)
     if legal.start_field is None:
         return case.opened_on
     value = data.get(legal.start_field)

@@ -49,7 +49,7 @@
     const at = entry.indexOf("=");
     const parts = entry.slice(at + 1).split("|").map((part) => part.trim());
     const limit = parts[1] === "" ? ["", "", "weekdays"] : LIMIT.exec(parts[1] || "");
-    const from = parts.length === 5 && /^from=\w+$/.test(parts[4]) ? parts[4].slice(5) : "";
+    const from = parts.length === 5 && /^(from|after)=\w+$/.test(parts[4]) ? parts[4] : "";
     if (at < 0 || !(parts.length === 4 || from) || !limit) return { raw: entry };
     return {
       key: entry.slice(0, at).trim(), label: parts[0], number: limit[1], unit: limit[2],
@@ -69,7 +69,7 @@
   function serializeClock(row) {
     if (row.raw !== undefined) return row.raw.trim();
     const limit = row.number ? `${row.number} ${row.unit}` : "";
-    const from = row.from ? `|from=${row.from}` : "";  // a start date field is kept as it was
+    const from = row.from ? `|${row.from}` : "";  // where the clock starts is kept as it was
     return `${row.key}=${row.label}|${limit}|${row.basis}|${row.stops.join(",")}${from}`;
   }
 
