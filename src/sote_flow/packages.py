@@ -31,7 +31,7 @@ class SavedCase:
     data: Mapping[str, Any]  # the latest data (an open task's included)
     open_elements: Sequence[str]  # element ids of the open human tasks
     open_groups: Sequence[str]  # the groups those tasks are offered to
-    state: str | None  # the case state the diagram declares for now (None: undecided)
+    state: str | None  # the case state now: declared, or the package's (None: undecided)
     completed: bool
     at: datetime
 

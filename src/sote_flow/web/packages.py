@@ -8,7 +8,7 @@ labels. Nothing here names a process.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -35,8 +35,6 @@ class WebPart:
     nav: tuple[NavLink, ...] = ()
     # History action -> its label on history pages.
     action_labels: Mapping[str, Any] = field(default_factory=dict)
-    # Name -> function made available to every template.
-    template_helpers: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
 
 
 @cache

@@ -70,10 +70,8 @@ def register_template_helpers(app: Flask) -> None:
 
     parts = load_web_parts()
     action_labels = {**ACTION_LABELS}
-    package_helpers: dict[str, Any] = {}
     for part in parts:
         action_labels.update(part.action_labels)
-        package_helpers.update(part.template_helpers)
     nav = [link for part in parts for link in part.nav]
 
     @app.context_processor
@@ -81,7 +79,6 @@ def register_template_helpers(app: Flask) -> None:
         actor = getattr(current_user, "actor", None)
         roles = set(actor.roles) if actor is not None else set()
         return {
-            **package_helpers,
             "package_nav": [link for link in nav if link.roles & roles],
             "status_label": lambda s: STATUS_LABELS.get(s, s),
             "action_label": lambda a: action_labels.get(a, a),
