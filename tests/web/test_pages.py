@@ -223,3 +223,14 @@ def test_auditor_finds_who_read_a_clients_data_and_exports_it(client):
 def test_access_log_is_not_for_staff(client):
     login(client, "sanna")
     assert client.get("/audit/access-log").status_code == 403
+
+
+def test_every_response_carries_the_security_headers(client):
+    for path in ("/login", "/", "/no-such-page", "/static/site.css"):
+        headers = client.get(path).headers
+        policy = headers["Content-Security-Policy"]
+        assert "script-src 'self'" in policy and "unsafe-inline" not in policy.split("style-src")[0]
+        assert "frame-ancestors 'none'" in policy
+        assert headers["X-Frame-Options"] == "DENY"
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "same-origin"

@@ -51,10 +51,12 @@ def create_app(config_override: Mapping[str, Any] | None = None) -> Flask:
 
     _register_blueprints(app)
     from sote_flow.web.errors import register_error_handlers
+    from sote_flow.web.security_headers import register_security_headers
     from sote_flow.web.templating import register_template_helpers
 
     register_error_handlers(app)
     register_template_helpers(app)
+    register_security_headers(app)
     return app
 
 

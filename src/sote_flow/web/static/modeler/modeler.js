@@ -13,6 +13,8 @@
 
 
   async function start() {
+    // The side panel saves as you type; Enter in a field must not submit (and reload) the page.
+    $("properties").addEventListener("submit", (event) => event.preventDefault());
     const descriptor = await (await fetch(data.descriptorUrl)).json();
     const modeler = new window.BpmnJS({
       container: "#canvas",
