@@ -91,10 +91,12 @@ def test_the_report_page_and_its_csv_and_xlsx(app, client, clock):
 
 
 def test_formula_like_cells_are_written_as_text():
-    from sote_flow.web.case_exports import _csv_cell, _text_safe
+    from sote_flow.web.case_exports import _csv_cell
+    from sote_flow.web.spreadsheet import safe_cell, safe_record
 
-    assert _text_safe("=HYPERLINK(1)") == "'=HYPERLINK(1)"
-    assert _text_safe("-1+2") == "'-1+2" and _text_safe(-1) == -1
+    assert safe_cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
+    assert safe_cell("-1+2") == "'-1+2" and safe_cell(-1) == -1
+    assert safe_record({"user": "@sanna", "n": 2}) == {"user": "'@sanna", "n": 2}
     assert _csv_cell(7.6) == "7,6"
 
 

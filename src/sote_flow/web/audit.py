@@ -13,6 +13,7 @@ from sote_flow.domain.weekdays import FINNISH_TIME
 from sote_flow.services import audit as audit_service
 from sote_flow.web.blueprints import protected_blueprint
 from sote_flow.web.deps import actor, clock, unit_of_work
+from sote_flow.web.spreadsheet import safe_record
 
 audit_blueprint = protected_blueprint("audit", __name__, url_prefix="/audit")
 # HistoryLog.verify's problems, as an auditor reads them.
@@ -55,7 +56,7 @@ def access_log() -> str | Response:
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=EXPORT_FIELDS)
         writer.writeheader()
-        writer.writerows(records)
+        writer.writerows(safe_record(record) for record in records)
         return Response(
             buffer.getvalue(),
             mimetype="text/csv",

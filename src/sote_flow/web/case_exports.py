@@ -11,9 +11,8 @@ from openpyxl import Workbook
 from sote_flow.domain.case_statistics import Durations
 from sote_flow.services.case_queue import QueueColumn
 from sote_flow.services.case_report import CaseReport
+from sote_flow.web.spreadsheet import safe_cell
 
-# A cell an export consumer would read as a formula is written as text.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 Cell = str | int | float | None
 
 
@@ -67,7 +66,7 @@ def report_xlsx(view: CaseReport) -> bytes:
     for index, (name, rows) in enumerate(report_tables(view)):
         sheet = workbook.create_sheet(name, index)
         for row in rows:
-            sheet.append([_text_safe(cell) for cell in row])
+            sheet.append([safe_cell(cell) for cell in row])
     del workbook["Sheet"]  # the empty sheet every new workbook starts with
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -85,10 +84,4 @@ def _durations(waits: Iterable[Durations]) -> Sequence[Cell]:
 def _csv_cell(cell: Cell) -> str:
     if isinstance(cell, float):
         return f"{cell:.1f}".replace(".", ",")
-    return str(_text_safe(cell) if cell is not None else "")
-
-
-def _text_safe(cell: Cell) -> Cell:
-    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
-        return "'" + cell
-    return cell
+    return str(safe_cell(cell) if cell is not None else "")

@@ -20,6 +20,7 @@ from sote_flow.service_order.report import (
 )
 from sote_flow.web.blueprints import protected_blueprint
 from sote_flow.web.deps import actor, clock, platform, unit_of_work
+from sote_flow.web.spreadsheet import safe_row
 
 order_reports_blueprint = protected_blueprint(
     "order_reports", __name__, url_prefix="/reports", template_folder="templates"
@@ -75,7 +76,7 @@ def report_csv(view: OrderReport) -> str:
         for milestone in MILESTONES:
             durations = getattr(row, milestone)
             cells += [durations.count, durations.median, durations.p90]
-        writer.writerow(cells)
+        writer.writerow(safe_row(cells))
     writer.writerow([])
     writer.writerow(["day", "queue_length"])
     writer.writerows([day.isoformat(), length] for day, length in view.queue_per_day)

@@ -1,0 +1,26 @@
+"""Cells written to CSV and XLSX exports: nothing a spreadsheet would run as a formula."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+# A cell starting with one of these is read by Excel and LibreOffice as a formula (or DDE).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> Any:
+    """Return text that would start a formula prefixed with ' (numbers and the rest unchanged)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def safe_row(values: Iterable[Any]) -> list[Any]:
+    """Return the row with every cell made safe."""
+    return [safe_cell(value) for value in values]
+
+
+def safe_record(record: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the record with every value made safe."""
+    return {key: safe_cell(value) for key, value in record.items()}
