@@ -177,3 +177,14 @@ def test_message_through_the_api(client, app, clock):
     again = client.post("/api/v1/messages", headers=tuomas, json=body)
     assert again.status_code == 404 and "vastaus_saapui" in again.get_json()["message"]
     assert "/messages" in client.get("/api/v1/openapi.json").get_json()["paths"]
+
+
+def test_nan_and_infinity_are_refused_not_stored(client):
+    headers = {**api_token(client, "sanna"), "Content-Type": "application/json"}
+    for constant in ("NaN", "Infinity", "-Infinity"):
+        body = '{"process_key": "approval", "data": {"client_number": "1234567", "amount": %s}}'
+        response = client.post(
+            "/api/v1/process-instances", headers=headers, data=body % constant
+        )
+        assert response.status_code == 422, constant
+        assert response.get_json()["errors"][0]["field"] == "body"

@@ -13,6 +13,7 @@ from sote_flow.domain.clock import system_clock
 from sote_flow.persistence.database import configure_engine, engine_options
 from sote_flow.services.platform import Platform
 from sote_flow.web.extensions import babel, csrf, db, login_manager
+from sote_flow.web.json_input import StrictJSONProvider
 from sote_flow.web.packages import load_web_parts
 
 SUPPORTED_LOCALES = ("fi", "sv", "en")
@@ -25,6 +26,7 @@ def create_app(config_override: Mapping[str, Any] | None = None) -> Flask:
     clock = override.pop("clock", system_clock)
     settings = load_settings(override={k: v for k, v in override.items() if k in _SETTING_NAMES})
     app = Flask(__name__)
+    app.json = StrictJSONProvider(app)
     app.config.update(
         SECRET_KEY=settings.secret_key,
         SQLALCHEMY_DATABASE_URI=settings.database_url,
