@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.web.conftest import csrf_token, login
+from tests.web.conftest import api_token, csrf_token, login
 
 
 def _start_request(client, **overrides):
@@ -234,3 +234,31 @@ def test_every_response_carries_the_security_headers(client):
         assert headers["X-Frame-Options"] == "DENY"
         assert headers["X-Content-Type-Options"] == "nosniff"
         assert headers["Referrer-Policy"] == "same-origin"
+
+
+HUGE = "99999999999999999999"  # beyond a 64-bit id
+
+
+def test_extreme_numbers_and_dates_are_answered_without_server_errors(client):
+    login(client, "tarja")  # the auditor reaches every read-only page
+    paths = [
+        f"/instances/{HUGE}",
+        f"/instances/{HUGE}/history",
+        f"/instances/?page={HUGE}",
+        f"/?mine_page={HUGE}&group_page=-1",
+        f"/instances/1/history?entry={HUGE}",
+        f"/cases/approval/?page={HUGE}",
+        "/audit/access-log?since=0001-01-01&until=9999-12-31",
+        "/audit/access-log?since=0000-00-00",
+        "/reports/orders?since=0001-01-01&until=0001-01-02",
+        "/reports/orders?since=9999-12-30&until=9999-12-31",
+        "/cases/approval/report?since=0001-01-01&until=0001-01-02",
+        "/cases/approval/report?since=9999-12-30&until=9999-12-31",
+    ]
+    for path in paths:
+        status = client.get(path).status_code
+        assert status < 500, (path, status)
+    headers = api_token(client, "tarja")
+    for path in (f"/api/v1/process-instances/{HUGE}", f"/api/v1/tasks?page={HUGE}"):
+        status = client.get(path, headers=headers).status_code
+        assert status < 500, (path, status)

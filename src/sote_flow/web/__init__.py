@@ -12,6 +12,7 @@ from sote_flow.config import Settings, load_settings
 from sote_flow.domain.clock import system_clock
 from sote_flow.persistence.database import configure_engine, engine_options
 from sote_flow.services.platform import Platform
+from sote_flow.web.args import BoundedIntConverter
 from sote_flow.web.extensions import babel, csrf, db, login_manager
 from sote_flow.web.json_input import StrictJSONProvider
 from sote_flow.web.packages import load_web_parts
@@ -27,6 +28,7 @@ def create_app(config_override: Mapping[str, Any] | None = None) -> Flask:
     settings = load_settings(override={k: v for k, v in override.items() if k in _SETTING_NAMES})
     app = Flask(__name__)
     app.json = StrictJSONProvider(app)
+    app.url_map.converters["int"] = BoundedIntConverter
     app.config.update(
         SECRET_KEY=settings.secret_key,
         SQLALCHEMY_DATABASE_URI=settings.database_url,

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from sote_flow.domain.weekdays import FINNISH_TIME
 from sote_flow.services import audit as audit_service
+from sote_flow.web.args import day_arg
 from sote_flow.web.blueprints import protected_blueprint
 from sote_flow.web.deps import actor, clock, unit_of_work
 from sote_flow.web.spreadsheet import safe_record
@@ -68,12 +69,9 @@ def access_log() -> str | Response:
 
 
 def _day(value: str | None, at: time) -> datetime | None:
-    # Dates are Finnish calendar days; an unparsable date is simply not applied.
-    try:
-        day = datetime.strptime(value or "", "%Y-%m-%d").date()
-    except ValueError:
-        return None
-    return datetime.combine(day, at, FINNISH_TIME)
+    # Dates are Finnish calendar days; an unusable date is simply not applied.
+    day = day_arg(value)
+    return datetime.combine(day, at, FINNISH_TIME) if day is not None else None
 
 
 def _record(row: audit_service.AccessRow) -> dict[str, object]:

@@ -11,6 +11,7 @@ from sote_flow.domain.errors import InvalidInput
 from sote_flow.domain.weekdays import FINNISH_TIME
 from sote_flow.services.case_queue import CaseQueueQuery, case_queues, list_case_queue
 from sote_flow.services.case_report import CaseReportQuery, case_report
+from sote_flow.web.args import day_arg, page_number
 from sote_flow.web.blueprints import protected_blueprint
 from sote_flow.web.case_exports import report_csv, report_xlsx
 from sote_flow.web.deps import actor, clock, platform, unit_of_work
@@ -39,8 +40,7 @@ def queue(process_key: str) -> str:
         state=request.args.get("state", ""),
         values=values,
     )
-    page_arg = request.args.get("page", "1")
-    page = int(page_arg) if page_arg.isdigit() and 0 < int(page_arg) < 100_000 else 1
+    page = page_number(request.args.get("page"))
     size = platform().settings.page_size
     with unit_of_work() as uow:
         view = list_case_queue(platform(), actor(), uow, clock(), query, page, size)
@@ -86,8 +86,5 @@ def report(process_key: str) -> str | tuple[str, int] | Response:
 
 
 def _date_arg(name: str, default: date) -> date:
-    # An empty or unparsable date falls back to the default period rather than failing the page.
-    try:
-        return date.fromisoformat(request.args.get(name, ""))
-    except ValueError:
-        return default
+    # An empty or unusable date falls back to the default period rather than failing the page.
+    return day_arg(request.args.get(name)) or default

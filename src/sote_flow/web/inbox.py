@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 
 from sote_flow.persistence.models import ProcessInstance
 from sote_flow.services import tasks as task_service
+from sote_flow.web.args import page_number
 from sote_flow.web.blueprints import protected_blueprint
 from sote_flow.web.deps import actor, clock, platform, unit_of_work
 from sote_flow.web.form_views import form_page
@@ -63,5 +64,4 @@ def task(task_id: str) -> tuple[str, int] | Response:
 
 
 def _page(name: str) -> int:
-    value = request.args.get(name, "1")
-    return int(value) if value.isdigit() and int(value) > 0 else 1
+    return page_number(request.args.get(name))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import render_template, request
 
 from sote_flow.services import instances as instance_service
+from sote_flow.web.args import page_number
 from sote_flow.web.blueprints import protected_blueprint
 from sote_flow.web.deps import actor, clock, platform, unit_of_work
 
@@ -15,8 +16,7 @@ instances_blueprint = protected_blueprint("instances", __name__, url_prefix="/in
 def index() -> str:
     """List instances (all of them for oversight roles; otherwise the ones I started)."""
     status = request.args.get("status") or None
-    page_arg = request.args.get("page", "1")
-    page = int(page_arg) if page_arg.isdigit() and int(page_arg) > 0 else 1
+    page = page_number(request.args.get("page"))
     with unit_of_work() as uow:
         found = instance_service.list_instances(
             actor(), uow, page, platform().settings.page_size, status

@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 from sote_flow.domain.errors import InvalidInput
 from sote_flow.service_order import actions as order_actions
 from sote_flow.service_order.queue import QueueFilters, list_queue
+from sote_flow.web.args import page_number
 from sote_flow.web.blueprints import protected_blueprint
 from sote_flow.web.deps import actor, clock, platform, unit_of_work
 
@@ -23,8 +24,7 @@ def queue() -> str:
     """Show a producer group's work queue in one state, with counts per state."""
     args = {name: request.args.get(name, "").strip() or None for name in FILTER_NAMES}
     filters = QueueFilters(state=request.args.get("state", ""), **args)
-    page_arg = request.args.get("page", "1")
-    page = int(page_arg) if page_arg.isdigit() and int(page_arg) > 0 else 1
+    page = page_number(request.args.get("page"))
     with unit_of_work() as uow:
         view = list_queue(
             platform(), actor(), uow, clock(), filters, page, platform().settings.page_size

@@ -18,6 +18,7 @@ from sote_flow.service_order.report import (
     ReportQuery,
     order_report,
 )
+from sote_flow.web.args import day_arg
 from sote_flow.web.blueprints import protected_blueprint
 from sote_flow.web.deps import actor, clock, platform, unit_of_work
 from sote_flow.web.spreadsheet import safe_row
@@ -84,8 +85,5 @@ def report_csv(view: OrderReport) -> str:
 
 
 def _date_arg(name: str, default: date) -> date:
-    # An empty or unparsable date falls back to the default period rather than failing the page.
-    try:
-        return date.fromisoformat(request.args.get(name, ""))
-    except ValueError:
-        return default
+    # An empty or unusable date falls back to the default period rather than failing the page.
+    return day_arg(request.args.get(name)) or default

@@ -14,6 +14,7 @@ from sote_flow.services import accounts, deployment, instances, messages, tasks
 from sote_flow.web.api import api_blueprint
 from sote_flow.web.api import schemas as s
 from sote_flow.web.api.openapi import openapi_document
+from sote_flow.web.args import page_number
 from sote_flow.web.deps import actor, clock, platform, unit_of_work
 
 
@@ -109,8 +110,7 @@ def list_tasks() -> Response:
     scope = request.args.get("scope", "mine")
     if scope not in ("mine", "group"):
         raise InvalidInput([FieldError("scope", "Arvon on oltava mine tai group.")])
-    page = request.args.get("page", "1")
-    number = int(page) if page.isdigit() and int(page) > 0 else 1
+    number = page_number(request.args.get("page"))
     size = platform().settings.page_size
     query = tasks.my_tasks if scope == "mine" else tasks.group_tasks
     with unit_of_work() as uow:
