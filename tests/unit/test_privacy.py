@@ -74,9 +74,7 @@ def test_impossible_codes_are_not_flagged(code):
     "text",
     [
         "131052-308",  # too short
-        "X131052-308T",  # part of a longer run
-        "131052-308TT",
-        "9131052-308T",
+        "9131052-308T",  # part of a longer number
         "asiakasnumero 1310523085",
         "puhelin 040-1234567",
         "",
@@ -117,3 +115,26 @@ def test_client_number_policy_uses_the_configured_pattern():
     custom = ClientNumberPolicy(r"AS-[0-9]{4}")
     assert custom.is_valid("AS-1234") and not custom.is_valid("AS-12345")
     assert not custom.is_valid("1234567")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "asiakasX131052-308Tsoitti",  # letters right beside it
+        "131052-308TT",
+        "131052\u2013308T",  # en dash
+        "131052\u2212308T",  # minus sign
+        "131052\u00ad-308T",  # soft hyphen inside
+        "1310\u200b52-308T",  # zero-width space inside
+        "\uff11\uff13\uff11\uff10\uff15\uff12-\uff13\uff10\uff18T",  # full-width digits
+        "131052308T",  # without the century sign (a letter check character)
+    ],
+)
+def test_disguised_codes_are_found(text):
+    assert len(find_personal_identity_codes(text)) == 1
+
+
+def test_a_code_hidden_as_a_key_is_found():
+    assert fields_with_personal_identity_codes({"tiedot": {"131052-308T": "x"}}) == [
+        "tiedot.131052-308T"
+    ]

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy import select
+
+from sote_flow.persistence.models import AccessLogEntry
+from sote_flow.web.deps import unit_of_work
 from tests.web.conftest import api_token, csrf_token, login
 
 
@@ -262,3 +266,14 @@ def test_extreme_numbers_and_dates_are_answered_without_server_errors(client):
     for path in (f"/api/v1/process-instances/{HUGE}", f"/api/v1/tasks?page={HUGE}"):
         status = client.get(path, headers=headers).status_code
         assert status < 500, (path, status)
+
+
+def test_an_identity_code_searched_in_the_access_log_is_refused_and_never_logged(app, client):
+    login(client, "tarja")
+    code = "131052\u2013308T"  # with an en dash, as a copy from a document would have it
+    response = client.get("/audit/access-log", query_string={"client_number": code})
+    assert response.status_code == 422
+    assert "henkilötunnuksella ei voi hakea" in response.get_data(as_text=True)
+    with app.app_context(), unit_of_work() as uow:
+        logged = uow.session.scalars(select(AccessLogEntry.object_id)).all()
+    assert not any("308" in value for value in logged)

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sote_flow.domain.clock import Clock
+from sote_flow.domain.errors import FieldError, InvalidInput
+from sote_flow.domain.privacy import find_personal_identity_codes
 from sote_flow.domain.roles import Role
 from sote_flow.persistence.history import ChainReport
 from sote_flow.persistence.models import AccessLogEntry, HistoryEntry
@@ -53,8 +55,15 @@ class AuditView:
     chain_break: ChainBreak | None = None
 
 
+HETU_SEARCH_MESSAGE = "Hae asiakasnumerolla; henkilötunnuksella ei voi hakea."
+
+
 def audit_view(actor: Actor, uow: UnitOfWork, clock: Clock, query: AccessQuery) -> AuditView:
     """Search the access log and verify the history chain; the search itself is logged."""
+    # The search is logged with what was searched: an identity code must never land there.
+    for field, value in (("client_number", query.client_number), ("username", query.username)):
+        if value and find_personal_identity_codes(value):
+            raise InvalidInput([FieldError(field, HETU_SEARCH_MESSAGE)], HETU_SEARCH_MESSAGE)
     chain = verify_history(actor, uow)
     view = AuditView(search_access_log(actor, uow, query), chain, locate_break(uow, chain))
     log_read(uow, clock, actor, "access_log", query.client_number or "*", None, actor.purpose)
