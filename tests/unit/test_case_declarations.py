@@ -11,6 +11,7 @@ import pytest
 
 from sote_flow.domain.clock import FrozenClock
 from sote_flow.domain.errors import DeployRefused
+from sote_flow.domain.roles import Role
 from sote_flow.engine.bundle import ProcessBundle, bundle_from_diagram
 from sote_flow.engine.cases import (
     CaseDeclaration,
@@ -26,7 +27,9 @@ from tests.support.paths import DIAGRAMS, PROCESSES
 
 DIAGRAM = DIAGRAMS / "case_states.bpmn"
 CATALOG = DeployCatalog(
-    operators=frozenset(), groups=frozenset({"kasittelijat"}), roles=frozenset()
+    operators=frozenset(),
+    groups=frozenset({"kasittelijat"}),
+    roles=frozenset(role.value for role in Role),
 )
 DECLARED = (
     'value="uusi=Uusi|Ny|New; odottaa=Odottaa vastausta|Väntar på svar|Awaiting reply; '

@@ -146,9 +146,22 @@ def test_diagram_from_another_tool_gets_a_located_error():
     assert problem.element_id == "svc" and "operator" in problem.message
 
 
-def test_diagram_from_another_tool_without_service_tasks_deploys():
-    bundle = ProcessBundle({"camunda.bpmn": other_tool_diagram(service_task=False)})
-    assert validate_bundle(bundle, CATALOG).key == "other_tool"
+def test_diagram_from_another_tool_deploys_once_its_start_names_who_may_start_it():
+    # Nobody may start a process that names no roles, so deploy says so on the start event.
+    xml = other_tool_diagram(service_task=False)
+    (problem,) = refusal(ProcessBundle({"camunda.bpmn": xml}))
+    assert problem.element_id == "s" and "startRoles" in problem.message
+    named = xml.replace(
+        b'<bpmn:startEvent id="s">',
+        b'<bpmn:startEvent id="s"><bpmn:extensionElements><spiffworkflow:properties>'
+        b'<spiffworkflow:property name="startRoles" value="social_worker" />'
+        b"</spiffworkflow:properties></bpmn:extensionElements>",
+    ).replace(
+        b'xmlns:camunda="http://camunda.org/schema/1.0/bpmn"',
+        b'xmlns:camunda="http://camunda.org/schema/1.0/bpmn" '
+        b'xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"',
+    )
+    assert validate_bundle(ProcessBundle({"camunda.bpmn": named}), CATALOG).key == "other_tool"
 
 
 def test_checksum_is_stable_and_content_sensitive():

@@ -20,7 +20,7 @@ from sote_flow.domain.forms import check_form_schema
 from sote_flow.engine.bundle import ALLOWED_SUFFIXES, ProcessBundle
 from sote_flow.engine.cases import case_declaration_problems
 from sote_flow.engine.parsing import ParsedProcess, parse_bundle
-from sote_flow.engine.tasks import task_properties
+from sote_flow.engine.tasks import start_event_spec, task_properties
 
 
 @dataclass(frozen=True)
@@ -115,6 +115,14 @@ def _check_elements(parsed: ParsedProcess, catalog: DeployCatalog) -> Iterator[D
             )
     for element, message in case_declaration_problems(parsed.spec, parsed.subprocess_specs):
         yield DeployProblem(main, element, message)
+    start = start_event_spec(parsed.spec)
+    if start is not None and not task_properties(start).get("startRoles", "").strip():
+        yield DeployProblem(
+            main,
+            start.bpmn_id,
+            "Alkutapahtumalta puuttuu ominaisuus startRoles: luettele roolit, jotka voivat "
+            "aloittaa prosessin (esim. social_worker). Ilman sitä kukaan ei voisi aloittaa sitä.",
+        )
 
 
 def _element_problems(
