@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from sqlalchemy import select
 
-from sote_flow.persistence.models import AccessLogEntry
+from sote_flow.persistence.models import AccessLogEntry, HistoryEntry
 from sote_flow.web.deps import unit_of_work
+from tests.support.factories import PASSWORD
 from tests.web.conftest import api_token, csrf_token, login
 
 
@@ -277,3 +279,33 @@ def test_an_identity_code_searched_in_the_access_log_is_refused_and_never_logged
     with app.app_context(), unit_of_work() as uow:
         logged = uow.session.scalars(select(AccessLogEntry.object_id)).all()
     assert not any("308" in value for value in logged)
+
+
+def _try_login(client, username: str, password: str):
+    token = csrf_token(client, "/login")
+    return client.post(
+        "/login", data={"username": username, "password": password, "csrf_token": token}
+    )
+
+
+def test_sign_ins_are_throttled_per_account_with_the_lockout_in_the_history(app, client, clock):
+    for _ in range(5):
+        assert _try_login(client, "sanna", "väärä-salasana").status_code == 401
+    # Locked now, even with the right password; the history names the locked account.
+    locked = _try_login(client, "sanna", PASSWORD)
+    assert locked.status_code == 429
+    assert "Liian monta epäonnistunutta kirjautumista" in locked.get_data(as_text=True)
+    api = client.post("/api/v1/auth/token", json={"username": "sanna", "password": PASSWORD})
+    assert api.status_code == 429
+    with app.app_context(), unit_of_work() as uow:
+        actions = uow.session.scalars(select(HistoryEntry.action)).all()
+    assert actions.count("login_locked") == 1
+    assert _try_login(client, "tuomas", PASSWORD).status_code == 302  # other accounts go on
+    clock.advance(timedelta(minutes=16))  # the failures age out
+    assert _try_login(client, "sanna", PASSWORD).status_code == 302
+
+
+def test_sign_ins_are_throttled_per_address_across_accounts(client):
+    for number in range(20):
+        _try_login(client, f"arvaus{number}", "x")
+    assert _try_login(client, "tuomas", PASSWORD).status_code == 429

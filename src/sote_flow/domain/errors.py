@@ -33,6 +33,12 @@ class AuthenticationFailed(DomainError):
     code = "unauthorized"
 
 
+class TooManyAttempts(DomainError):
+    """Sign-ins are throttled: too many failed for the account or the address lately."""
+
+    code = "too_many_attempts"
+
+
 @dataclass(frozen=True)
 class FieldError:
     """One invalid field: its name (dotted path for nested values) and a message for the user."""

@@ -356,3 +356,14 @@ class CaseClock(Base):
     due_on: Mapped[date] = mapped_column(Date)
     stopped_at: Mapped[datetime | None]
     stopped_on: Mapped[date | None] = mapped_column(Date)  # its Finnish calendar day
+
+
+class LoginFailure(Base):
+    """A failed sign-in: recent ones per account and per address throttle further attempts."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    username: Mapped[str] = mapped_column(String(80), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from sote_flow.domain.clock import Clock
-from sote_flow.domain.errors import AuthenticationFailed, Conflict
+from sote_flow.domain.errors import AuthenticationFailed, Conflict, TooManyAttempts
 from sote_flow.domain.roles import parse_roles
 from sote_flow.persistence.models import ApiToken, Group, User, UserRole
 from sote_flow.persistence.unit_of_work import UnitOfWork
@@ -19,6 +19,10 @@ from sote_flow.services.actors import Actor, actor_from_user
 
 _hasher = PasswordHasher()
 LOGIN_FAILED = "Väärä käyttäjätunnus tai salasana."
+LOCKED_OUT = "Liian monta epäonnistunutta kirjautumista. Yritä uudelleen 15 minuutin kuluttua."
+LOCKOUT_WINDOW = timedelta(minutes=15)
+MAX_FAILURES_PER_ACCOUNT = 5
+MAX_FAILURES_PER_ADDRESS = 20
 
 
 def use_password_hasher(hasher: PasswordHasher) -> None:
@@ -67,18 +71,50 @@ def ensure_group(uow: UnitOfWork, name: str, display_name: str | None = None) ->
     return group
 
 
-def authenticate(uow: UnitOfWork, username: str, password: str) -> Actor:
-    """Return the actor for valid credentials; raise AuthenticationFailed otherwise."""
+def authenticate(
+    uow: UnitOfWork, clock: Clock, username: str, password: str, address: str
+) -> Actor:
+    """Return the actor for valid credentials; raise AuthenticationFailed otherwise.
+
+    Sign-ins are throttled per account and per address (TooManyAttempts), whatever the
+    password; failures age out after LOCKOUT_WINDOW, and the one that locks an account is
+    written to the history. A failure is committed here (it must outlive the refusal); a
+    success commits nothing, so the caller's use case may go on in the same unit of work.
+    """
+    now = clock()
+    since = now - LOCKOUT_WINDOW
+    if (
+        uow.logins.failures_since(since, username=username) >= MAX_FAILURES_PER_ACCOUNT
+        or uow.logins.failures_since(since, address=address) >= MAX_FAILURES_PER_ADDRESS
+    ):
+        raise TooManyAttempts(LOCKED_OUT)
     user = uow.users.by_username(username)
-    if user is None or not user.active:
-        # Spend the same time as a real check so usernames cannot be probed by timing.
-        _hasher.hash(password)
-        raise AuthenticationFailed(LOGIN_FAILED)
     try:
-        _hasher.verify(user.password_hash, password)
-    except (VerificationError, InvalidHashError):
-        raise AuthenticationFailed(LOGIN_FAILED) from None
+        if user is None or not user.active:
+            # Spend the same time as a real check so usernames cannot be probed by timing.
+            _hasher.hash(password)
+            raise AuthenticationFailed(LOGIN_FAILED)
+        try:
+            _hasher.verify(user.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            raise AuthenticationFailed(LOGIN_FAILED) from None
+    except AuthenticationFailed:
+        _record_failure(uow, now, username, address)
+        raise
     return actor_from_user(user)
+
+
+def _record_failure(uow: UnitOfWork, now: datetime, username: str, address: str) -> None:
+    uow.logins.record_failure(username, address, now)
+    failures = uow.logins.failures_since(now - LOCKOUT_WINDOW, username=username)
+    if failures == MAX_FAILURES_PER_ACCOUNT:
+        uow.history.append(
+            at=now,
+            actor=username[:80],
+            action="login_locked",
+            data={"address": address, "minutes": int(LOCKOUT_WINDOW.total_seconds() // 60)},
+        )
+    uow.commit()
 
 
 def issue_token(uow: UnitOfWork, clock: Clock, actor: Actor, ttl_hours: int) -> str:

@@ -9,31 +9,35 @@ from flask_babel import gettext as _
 from flask_login import login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from sote_flow.domain.errors import AuthenticationFailed
+from sote_flow.domain.errors import AuthenticationFailed, TooManyAttempts
 from sote_flow.services.accounts import authenticate
-from sote_flow.web.deps import unit_of_work
+from sote_flow.web.deps import client_address, clock, unit_of_work
 from sote_flow.web.session_user import SessionUser
 
 auth_blueprint = Blueprint("auth", __name__)
 
 
 @auth_blueprint.route("/login", methods=["GET", "POST"])
-def login() -> str | Response:
+def login() -> tuple[str, int] | Response:
     """Show the login form; on valid credentials start a session."""
-    error = None
+    error, status = None, 200
     if request.method == "POST":
         username = request.form.get("username", "").strip()
         try:
             with unit_of_work() as uow:
-                actor = authenticate(uow, username, request.form.get("password", ""))
+                actor = authenticate(
+                    uow, clock(), username, request.form.get("password", ""), client_address()
+                )
+        except TooManyAttempts:
+            error, status = _("Liian monta epäonnistunutta kirjautumista. "
+                              "Yritä uudelleen 15 minuutin kuluttua."), 429  # fmt: skip
         except AuthenticationFailed:
-            error = _("Väärä käyttäjätunnus tai salasana.")
+            error, status = _("Väärä käyttäjätunnus tai salasana."), 401
         else:
             session.clear()
             login_user(SessionUser(actor))
             return redirect(_safe_next(request.args.get("next")))
-    status = 401 if error else 200
-    return render_template("login.html", error=error), status  # type: ignore[return-value]
+    return render_template("login.html", error=error), status if error else 200
 
 
 @auth_blueprint.post("/logout")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from flask import current_app, g
+from flask import current_app, g, request
 from flask_login import current_user
 
 from sote_flow.domain.clock import Clock
@@ -35,3 +35,8 @@ def actor() -> Actor:
     if api_actor is not None:
         return cast(Actor, api_actor)
     return cast(Actor, current_user.actor)
+
+
+def client_address() -> str:
+    """The address the request came from (the proxy's, unless the app is told to trust it)."""
+    return request.remote_addr or "unknown"

@@ -19,6 +19,7 @@ from sote_flow.domain.errors import (
     InvalidInput,
     NotFound,
     PermissionDenied,
+    TooManyAttempts,
 )
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,7 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
     PermissionDenied: 403,
     Conflict: 409,
     AuthenticationFailed: 401,
+    TooManyAttempts: 429,
     InvalidInput: 422,
     DeployRefused: 422,
     EngineFailure: 500,

@@ -15,7 +15,7 @@ from sote_flow.web.api import api_blueprint
 from sote_flow.web.api import schemas as s
 from sote_flow.web.api.openapi import openapi_document
 from sote_flow.web.args import page_number
-from sote_flow.web.deps import actor, clock, platform, unit_of_work
+from sote_flow.web.deps import actor, client_address, clock, platform, unit_of_work
 
 
 @api_blueprint.post("/auth/token")
@@ -24,7 +24,9 @@ def issue_token() -> tuple[Response, int]:
     body = _load(s.TokenRequest(), request.get_json(silent=True))
     ttl = platform().settings.token_ttl_hours
     with unit_of_work() as uow:
-        who = accounts.authenticate(uow, body["username"], body["password"])
+        who = accounts.authenticate(
+            uow, clock(), body["username"], body["password"], client_address()
+        )
         token = accounts.issue_token(uow, clock(), who, ttl)
     return jsonify(s.TokenResponse().dump({"token": token, "expires_in": ttl * 3600})), 201
 

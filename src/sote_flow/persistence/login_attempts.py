@@ -1,0 +1,29 @@
+"""Failed sign-ins, kept in the database so every web process throttles the same attempts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from sote_flow.persistence.models import LoginFailure
+
+
+class LoginAttempts:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def record_failure(self, username: str, address: str, at: datetime) -> None:
+        """Stage one failed sign-in."""
+        self.session.add(LoginFailure(at=at, username=username[:80], address=address[:64]))
+
+    def failures_since(self, since: datetime, username: str | None = None,
+                       address: str | None = None) -> int:  # fmt: skip
+        """Return how many sign-ins failed since `since` for the account or the address."""
+        query = select(func.count()).select_from(LoginFailure).where(LoginFailure.at >= since)
+        if username is not None:
+            query = query.where(LoginFailure.username == username[:80])
+        if address is not None:
+            query = query.where(LoginFailure.address == address[:64])
+        return int(self.session.scalar(query) or 0)
