@@ -126,6 +126,10 @@ def _deploy(args: argparse.Namespace) -> int:
     settings = _settings()
     platform = Platform(settings)
     unit_of_work = _unit_of_work_factory(settings)
+    missing = [str(path) for path in args.paths if not path.is_file()]
+    if missing:
+        print(f"Tiedostoa ei löydy: {', '.join(missing)}", file=sys.stderr)
+        return 2
     bundles = (
         [_bundle_of(args.paths)] if args.bundle else [bundle_from_diagram(p) for p in args.paths]
     )

@@ -103,3 +103,9 @@ def test_audit_verify_reports_intact_and_broken_chain(env, capsys):
     engine.dispose()
     assert main(["audit", "verify"]) == 1
     assert "BROKEN at entry 3" in capsys.readouterr().err
+
+
+def test_deploying_a_missing_file_says_so_without_a_traceback(env, capsys, tmp_path):
+    assert main(["deploy", str(tmp_path / "puuttuu.bpmn")]) == 2
+    err = capsys.readouterr().err
+    assert "Tiedostoa ei löydy" in err and "Traceback" not in err

@@ -70,7 +70,13 @@ def test_full_path_through_the_api(client):
     again = client.post(
         f"/api/v1/tasks/{task_id}/complete", headers=tuomas, json={"data": {"decision": "approve"}}
     )
-    assert again.status_code == 409
+    assert again.status_code == 409  # done by someone: a conflict
+    unknown = client.post(
+        "/api/v1/tasks/00000000-0000-4000-8000-000000000000/complete",
+        headers=tuomas,
+        json={"data": {"decision": "approve"}},
+    )
+    assert unknown.status_code == 404  # never a task: not found
 
     detail = client.get(f"/api/v1/process-instances/{instance_id}", headers=sanna).get_json()
     assert detail["instance"]["status"] == "completed"

@@ -62,6 +62,11 @@ class HistoryLog:
         self.session = session
         self._pending: list[dict[str, Any]] = []
 
+    def mentions_task(self, task_id: str) -> bool:
+        """Whether any history entry concerns the task (it existed at some point)."""
+        query = select(HistoryEntry.id).where(HistoryEntry.task_id == task_id).limit(1)
+        return self.session.scalar(query) is not None
+
     def append(
         self,
         *,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sote_flow.domain.clock import Clock
-from sote_flow.domain.errors import Conflict, PermissionDenied
+from sote_flow.domain.errors import Conflict, NotFound, PermissionDenied
 from sote_flow.domain.forms import describe_data
 from sote_flow.engine.runtime import RunContext
 from sote_flow.persistence.models import HumanTask, ProcessInstance
@@ -24,6 +24,7 @@ from sote_flow.services.workflow_state import save_workflow
 
 TAKEN_MESSAGE = "Tehtävä on jo toisen käyttäjän käsittelyssä."
 CLOSED_MESSAGE = "Tehtävä ei ole enää avoinna: joku ehti tehdä sen ensin."
+MISSING_MESSAGE = "Tehtävää ei löydy."
 
 
 @dataclass(frozen=True)
@@ -173,8 +174,15 @@ def _form(
 def _open_task(uow: UnitOfWork, task_id: str) -> HumanTask:
     task = uow.tasks.get(task_id)
     if task is None:
-        raise Conflict(CLOSED_MESSAGE)
+        raise _gone(uow, task_id)
     return task
+
+
+def _gone(uow: UnitOfWork, task_id: str) -> Conflict | NotFound:
+    # A task that was open once has been done by someone; one that never was is no task.
+    if uow.history.mentions_task(task_id):
+        return Conflict(CLOSED_MESSAGE)
+    return NotFound(MISSING_MESSAGE)
 
 
 def _lock(uow: UnitOfWork, task_id: str) -> tuple[ProcessInstance, HumanTask]:
@@ -183,7 +191,7 @@ def _lock(uow: UnitOfWork, task_id: str) -> tuple[ProcessInstance, HumanTask]:
     instance = uow.instances.get_for_update_by_task(task_id)
     fresh = uow.tasks.get_fresh(task_id) if instance is not None else None
     if instance is None or fresh is None:
-        raise Conflict(CLOSED_MESSAGE)
+        raise _gone(uow, task_id)
     return instance, fresh
 
 
