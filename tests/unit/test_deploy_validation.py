@@ -180,3 +180,10 @@ def test_file_that_is_not_utf8_is_refused():
     files = {**approval().files, "approval.bpmn": latin1}
     (problem,) = refusal(ProcessBundle(files))
     assert problem.file == "approval.bpmn" and "UTF-8" in problem.message
+
+
+def test_an_empty_file_and_a_zip_file_are_named_for_what_they_are():
+    (empty,) = refusal(ProcessBundle({"tyhja.bpmn": b"  \n"}))
+    assert empty.message == "Tiedosto on tyhjä."
+    (zipped,) = refusal(ProcessBundle({"paketti.bpmn": b"PK\x03\x04\x14\x00\x00\x00"}))
+    assert "ei ole XML-tiedosto" in zipped.message

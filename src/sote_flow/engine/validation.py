@@ -59,6 +59,12 @@ def _check_files(bundle: ProcessBundle, catalog: DeployCatalog) -> Iterator[Depl
             yield DeployProblem(
                 name, None, "Tiedostotyyppi ei kelpaa (sallitut: .bpmn .json .dmn)."
             )
+        elif not content.strip():
+            yield DeployProblem(name, None, "Tiedosto on tyhjä.")
+        elif name.endswith((".bpmn", ".dmn")) and not content.lstrip().startswith(b"<"):
+            yield DeployProblem(
+                name, None, "Tiedosto ei ole XML-tiedosto: lähetä kaavio .bpmn-muodossa."
+            )
         elif not _is_utf8(content):
             yield DeployProblem(name, None, "Tiedoston merkistön on oltava UTF-8.")
         elif len(content) > catalog.max_file_bytes:
