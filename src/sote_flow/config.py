@@ -27,6 +27,8 @@ class Settings:
     client_number_pattern: str = r"^[0-9]{6,10}$"
     # Lifetime of API bearer tokens, in hours.
     token_ttl_hours: int = 12
+    # A signed-in session ends after this many minutes without a request.
+    session_idle_minutes: int = 30
     # Rows per page in inboxes and queues.
     page_size: int = 25
     # Language when the user has not chosen one: fi, sv or en.
@@ -57,6 +59,7 @@ class Settings:
         for name in (
             "max_diagram_bytes",
             "token_ttl_hours",
+            "session_idle_minutes",
             "page_size",
             "smtp_port",
             "mail_max_attempts",

@@ -116,6 +116,7 @@ def test_the_case_page_shows_state_clock_and_state_log_to_the_case_group(app, cl
                 app.extensions["sote_flow.platform"], decider, uow, clock, task.id,
                 {"decision": "approve"},
             )  # fmt: skip
-    # Decided, no open task left: the group still reads its case.
+    # Decided, no open task left: the group still reads its case (signed in again next day).
+    login(client, "tiina")
     decided = client.get(f"/instances/{case}").get_data(as_text=True)
     assert "Ratkaistu" in decided and "24.11.2026 – ajoissa" in decided

@@ -142,6 +142,7 @@ def test_overdue_task_is_marked_in_the_queue_in_text(client, app, clock):
     login(client, "aino")
     assert "myöhässä" not in client.get("/").get_data(as_text=True)
     clock.advance(timedelta(hours=9))
+    login(client, "aino")  # nine idle hours end a session: she signs in again
     assert "myöhässä" in client.get("/").get_data(as_text=True)
 
 
@@ -309,3 +310,23 @@ def test_sign_ins_are_throttled_per_address_across_accounts(client):
     for number in range(20):
         _try_login(client, f"arvaus{number}", "x")
     assert _try_login(client, "tuomas", PASSWORD).status_code == 429
+
+
+def test_signing_out_ends_the_session_on_the_server(app, client):
+    login(client, "sanna")
+    saved = client.get_cookie("session")
+    assert saved is not None and client.get("/").status_code == 200
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    # Someone replays the cookie saved before signing out: it signs nobody in.
+    client.set_cookie("session", saved.value)
+    response = client.get("/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_an_idle_session_ends_by_itself(app, client, clock):
+    login(client, "sanna")
+    clock.advance(timedelta(minutes=20))
+    assert client.get("/").status_code == 200  # in use: it goes on
+    clock.advance(timedelta(minutes=31))  # idle longer than the 30-minute default
+    response = client.get("/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]

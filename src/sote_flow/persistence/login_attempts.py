@@ -1,4 +1,4 @@
-"""Failed sign-ins, kept in the database so every web process throttles the same attempts."""
+"""Sign-ins: failed attempts (throttled in every web process alike) and the sessions opened."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from sote_flow.persistence.models import LoginFailure
+from sote_flow.persistence.models import LoginFailure, StaffSession
 
 
 class LoginAttempts:
@@ -27,3 +27,17 @@ class LoginAttempts:
         if address is not None:
             query = query.where(LoginFailure.address == address[:64])
         return int(self.session.scalar(query) or 0)
+
+
+class StaffSessions:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, staff_session: StaffSession) -> None:
+        """Stage a new signed-in session."""
+        self.session.add(staff_session)
+
+    def by_token_hash(self, token_hash: str) -> StaffSession | None:
+        """Return the session with this token hash, or None."""
+        query = select(StaffSession).where(StaffSession.token_hash == token_hash)
+        return self.session.scalar(query)

@@ -9,7 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from sote_flow.persistence.case_repository import CaseRepository
-from sote_flow.persistence.login_attempts import LoginAttempts
+from sote_flow.persistence.login_attempts import LoginAttempts, StaffSessions
 from sote_flow.persistence.repositories import (
     AccessLog,
     HistoryLog,
@@ -44,6 +44,7 @@ class UnitOfWork:
         self.access_log = AccessLog(self.session)
         self.cases = CaseRepository(self.session)
         self.logins = LoginAttempts(self.session)
+        self.staff_sessions = StaffSessions(self.session)
         self.outbox = OutboxRepository(self.session)
         self.messages = MessageRepository(self.session)
         self.staff = StaffRepository(self.session)

@@ -13,7 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import AuthenticationFailed, Conflict, TooManyAttempts
 from sote_flow.domain.roles import parse_roles
-from sote_flow.persistence.models import ApiToken, Group, User, UserRole
+from sote_flow.persistence.models import ApiToken, Group, StaffSession, User, UserRole
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.services.actors import Actor, actor_from_user
 
@@ -23,6 +23,7 @@ LOCKED_OUT = "Liian monta epäonnistunutta kirjautumista. Yritä uudelleen 15 mi
 LOCKOUT_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_ADDRESS = 20
+SESSION_TOUCH_INTERVAL = timedelta(minutes=1)
 
 
 def use_password_hasher(hasher: PasswordHasher) -> None:
@@ -151,3 +152,47 @@ def actor_for_user_id(uow: UnitOfWork, user_id: int) -> Actor | None:
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def open_session(uow: UnitOfWork, clock: Clock, actor: Actor) -> str:
+    """Start a signed-in session for the actor; returns its secret (only its hash is stored)."""
+    token = secrets.token_urlsafe(32)
+    now = clock()
+    uow.staff_sessions.add(
+        StaffSession(
+            user_id=actor.user_id,
+            token_hash=_token_hash(token),
+            created_at=now,
+            last_seen_at=now,
+        )
+    )
+    uow.commit()
+    return token
+
+
+def resume_session(
+    uow: UnitOfWork, clock: Clock, user_id: int, token: str, idle: timedelta
+) -> Actor | None:
+    """Return the actor of a live session (and note it was used); None when it has ended,
+    been idle longer than `idle`, or belongs to another or a disabled user."""
+    record = uow.staff_sessions.by_token_hash(_token_hash(token))
+    now = clock()
+    if record is None or record.user_id != user_id or record.ended_at is not None:
+        return None
+    if now - record.last_seen_at > idle:
+        record.ended_at = now
+        uow.commit()
+        return None
+    actor = actor_for_user_id(uow, user_id)
+    if actor is not None and now - record.last_seen_at > SESSION_TOUCH_INTERVAL:
+        record.last_seen_at = now  # a write at most once a minute, not on every request
+        uow.commit()
+    return actor
+
+
+def end_session(uow: UnitOfWork, clock: Clock, token: str) -> None:
+    """End a signed-in session: its cookie no longer signs anyone in."""
+    record = uow.staff_sessions.by_token_hash(_token_hash(token))
+    if record is not None and record.ended_at is None:
+        record.ended_at = clock()
+        uow.commit()

@@ -6,11 +6,11 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from sote_flow.domain.errors import AuthenticationFailed, TooManyAttempts
-from sote_flow.services.accounts import authenticate
+from sote_flow.services.accounts import authenticate, end_session, open_session
 from sote_flow.web.deps import client_address, clock, unit_of_work
 from sote_flow.web.session_user import SessionUser
 
@@ -34,8 +34,10 @@ def login() -> tuple[str, int] | Response:
         except AuthenticationFailed:
             error, status = _("Väärä käyttäjätunnus tai salasana."), 401
         else:
+            with unit_of_work() as uow:
+                token = open_session(uow, clock(), actor)
             session.clear()
-            login_user(SessionUser(actor))
+            login_user(SessionUser(actor, token))
             return redirect(_safe_next(request.args.get("next")))
     return render_template("login.html", error=error), status if error else 200
 
@@ -43,7 +45,9 @@ def login() -> tuple[str, int] | Response:
 @auth_blueprint.post("/logout")
 @login_required  # type: ignore[untyped-decorator]
 def logout() -> Response:
-    """End the session."""
+    """End the session, on the server too: its cookie no longer signs anyone in."""
+    with unit_of_work() as uow:
+        end_session(uow, clock(), current_user.session_token)
     logout_user()
     session.clear()
     return redirect(url_for("auth.login"))
