@@ -154,8 +154,12 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def open_session(uow: UnitOfWork, clock: Clock, actor: Actor) -> str:
-    """Start a signed-in session for the actor; returns its secret (only its hash is stored)."""
+def sign_in(
+    uow: UnitOfWork, clock: Clock, username: str, password: str, address: str
+) -> tuple[Actor, str]:
+    """Authenticate and start a signed-in session; returns the actor and the session's secret
+    (only its hash is stored)."""
+    actor = authenticate(uow, clock, username, password, address)
     token = secrets.token_urlsafe(32)
     now = clock()
     uow.staff_sessions.add(
@@ -167,7 +171,7 @@ def open_session(uow: UnitOfWork, clock: Clock, actor: Actor) -> str:
         )
     )
     uow.commit()
-    return token
+    return actor, token
 
 
 def resume_session(

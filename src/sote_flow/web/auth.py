@@ -10,7 +10,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from sote_flow.domain.errors import AuthenticationFailed, TooManyAttempts
-from sote_flow.services.accounts import authenticate, end_session, open_session
+from sote_flow.services.accounts import end_session, sign_in
 from sote_flow.web.deps import client_address, clock, unit_of_work
 from sote_flow.web.session_user import SessionUser
 
@@ -25,7 +25,7 @@ def login() -> tuple[str, int] | Response:
         username = request.form.get("username", "").strip()
         try:
             with unit_of_work() as uow:
-                actor = authenticate(
+                actor, token = sign_in(
                     uow, clock(), username, request.form.get("password", ""), client_address()
                 )
         except TooManyAttempts:
@@ -34,8 +34,6 @@ def login() -> tuple[str, int] | Response:
         except AuthenticationFailed:
             error, status = _("Väärä käyttäjätunnus tai salasana."), 401
         else:
-            with unit_of_work() as uow:
-                token = open_session(uow, clock(), actor)
             session.clear()
             login_user(SessionUser(actor, token))
             return redirect(_safe_next(request.args.get("next")))
