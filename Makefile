@@ -21,6 +21,9 @@ $(VENDOR)/.stamp: package.json package-lock.json
 	mkdir -p $(VENDOR)
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
 	cp node_modules/axe-core/axe.min.js $(VENDOR)/
+	cp node_modules/fullcalendar/index.global.min.js $(VENDOR)/fullcalendar.min.js
+	cp node_modules/@fullcalendar/core/locales/fi.global.min.js $(VENDOR)/fullcalendar-fi.min.js
+	cp node_modules/@fullcalendar/core/locales/sv.global.min.js $(VENDOR)/fullcalendar-sv.min.js
 	cp node_modules/bpmn-js/dist/bpmn-modeler.production.min.js $(VENDOR)/
 	cp node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js $(VENDOR)/
 	rm -rf $(VENDOR)/bpmn-js && cp -r node_modules/bpmn-js/dist/assets $(VENDOR)/bpmn-js
@@ -44,6 +47,7 @@ bench: install
 	$(BIN)/python bench/order_rounds.py
 	$(BIN)/python bench/order_queue.py
 	$(BIN)/python bench/case_queue.py
+	$(BIN)/python bench/calendar_slots.py
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR)

@@ -183,7 +183,10 @@ def test_auditor_gets_403_on_every_write_route(client, app):
     ).get_json()["tasks"][0]["id"]
     login(client, "tarja")
     token = csrf_token(client, "/")
-    ids = {"task_id": task_id, "instance_id": 1, "mail_id": 1, "key": "approval"}
+    ids = {
+        "task_id": task_id, "instance_id": 1, "mail_id": 1, "key": "approval",
+        "entry_id": 1, "slot_id": 1, "pattern_id": 1,
+    }  # fmt: skip
     write_rules = [
         rule
         for rule in app.url_map.iter_rules()

@@ -10,6 +10,7 @@ class Role(StrEnum):
     PRODUCER_ADMIN = "producer_admin"
     SERVICE_MANAGER = "service_manager"
     FAMILY_WORKER = "family_worker"
+    TEAM_LEAD = "team_lead"
     CLIENT_ADVISOR = "client_advisor"
     SPECIALIST = "specialist"
     CHILD_WELFARE_OFFICER = "child_welfare_officer"
@@ -23,6 +24,7 @@ ROLE_LABELS_FI: dict[Role, str] = {
     Role.PRODUCER_ADMIN: "Palveluntuottajan pääkäyttäjä",
     Role.SERVICE_MANAGER: "Avopalveluiden päällikkö",
     Role.FAMILY_WORKER: "Perhetyöntekijä",
+    Role.TEAM_LEAD: "Tiimin esihenkilö",
     Role.CLIENT_ADVISOR: "Asiakasneuvoja",
     Role.SPECIALIST: "Konsultoiva erityistyöntekijä",
     Role.CHILD_WELFARE_OFFICER: "Lastenvalvoja",

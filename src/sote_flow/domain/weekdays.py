@@ -23,6 +23,11 @@ def _holidays(year: int) -> frozenset[date]:
     return frozenset(holidays.country_holidays("FI", years=year))
 
 
+def is_public_holiday(day: date) -> bool:
+    """True for a Finnish public holiday (and Midsummer Eve and Christmas Eve)."""
+    return day in _holidays(day.year)
+
+
 def is_weekday(day: date) -> bool:
     """True for Monday–Friday that is not a Finnish public holiday."""
     return day.weekday() < 5 and day not in _holidays(day.year)

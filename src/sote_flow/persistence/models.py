@@ -380,3 +380,7 @@ class StaffSession(Base):
     created_at: Mapped[datetime]
     last_seen_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]
+
+
+# Tables kept in modules of their own join the same metadata whenever the core ones load.
+from sote_flow.persistence import calendar_models as _calendar_models  # noqa: E402,F401

@@ -8,6 +8,8 @@ from types import TracebackType
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from sote_flow.persistence.calendar_repository import CalendarFeeds, CalendarRepository
+from sote_flow.persistence.calendar_statistics import CalendarStatisticsQueries
 from sote_flow.persistence.case_repository import CaseRepository
 from sote_flow.persistence.login_attempts import LoginAttempts, StaffSessions
 from sote_flow.persistence.repositories import (
@@ -43,6 +45,9 @@ class UnitOfWork:
         self.history = HistoryLog(self.session)
         self.access_log = AccessLog(self.session)
         self.cases = CaseRepository(self.session)
+        self.calendar = CalendarRepository(self.session)
+        self.calendar_feeds = CalendarFeeds(self.session)
+        self.calendar_statistics = CalendarStatisticsQueries(self.session)
         self.logins = LoginAttempts(self.session)
         self.staff_sessions = StaffSessions(self.session)
         self.outbox = OutboxRepository(self.session)

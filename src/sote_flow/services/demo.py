@@ -10,6 +10,7 @@ from sote_flow.domain.clock import Clock
 from sote_flow.engine.bundle import bundle_from_diagram
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.services.accounts import create_user, ensure_group
+from sote_flow.services.calendar_demo import seed_demo_calendars
 from sote_flow.services.deployment import deploy_bundle
 from sote_flow.services.platform import Platform
 from sote_flow.services.system import SYSTEM_ACTOR
@@ -55,6 +56,7 @@ DEMO_USERS = (
     DemoUser("perhetyontekija", "Pekka Perhetyöntekijä", ("family_worker",), ("perhetyontekijat",)),
     DemoUser("perhetyontekija2", "Kaisa Kotilainen", ("family_worker",), ("perhetyontekijat",)),
     DemoUser("perhetyontekija3", "Ville Virtanen", ("family_worker",), ("perhetyontekijat",)),
+    DemoUser("tiiminvetaja", "Leena Lähiesihenkilö", ("team_lead",), ("perhetyontekijat",)),
     DemoUser("neuvoja", "Noora Neuvoja", ("client_advisor",), ("asiakasneuvonta",)),
     DemoUser(
         "erityistyontekija", "Eero Erityistyöntekijä", ("specialist",), ("erityistyontekijat",)
@@ -99,6 +101,7 @@ def seed_demo(
             result = deploy_bundle(platform, SYSTEM_ACTOR, uow, clock, bundle_from_diagram(diagram))
             if result.created:
                 done.append(f"deployed {result.version.key} v{result.version.version}")
+    done.extend(seed_demo_calendars(platform, unit_of_work, clock))
     for package in platform.packages:
         if package.seed_demo is not None:
             done.extend(package.seed_demo(platform, unit_of_work, clock))

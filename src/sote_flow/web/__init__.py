@@ -70,6 +70,10 @@ def _register_blueprints(app: Flask) -> None:
     from sote_flow.web.api import api_blueprint
     from sote_flow.web.audit import audit_blueprint
     from sote_flow.web.auth import auth_blueprint
+    from sote_flow.web.calendar_admin import calendar_admin_blueprint
+    from sote_flow.web.calendar_booking import booking_blueprint
+    from sote_flow.web.calendar_feed import calendar_feed_blueprint, ical_blueprint
+    from sote_flow.web.calendars import calendar_blueprint
     from sote_flow.web.cases import cases_blueprint
     from sote_flow.web.history import history_blueprint
     from sote_flow.web.inbox import inbox_blueprint
@@ -84,6 +88,11 @@ def _register_blueprints(app: Flask) -> None:
         instances_blueprint,
         history_blueprint,
         cases_blueprint,
+        calendar_blueprint,
+        booking_blueprint,
+        calendar_feed_blueprint,
+        ical_blueprint,
+        calendar_admin_blueprint,
         admin_blueprint,
         audit_blueprint,
         process_admin_blueprint,

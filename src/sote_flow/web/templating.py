@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -42,6 +42,19 @@ ACTION_LABELS = {
     "message_received": _l("Sanoma vastaanotettu"),
     "process_deployed": _l("Otettu käyttöön"),
     "instance_migrated": _l("Siirretty uuteen versioon"),
+    "calendar_entry_added": _l("Kalenterimerkintä lisätty"),
+    "calendar_entry_moved": _l("Kalenterimerkintä siirretty"),
+    "calendar_entry_cancelled": _l("Kalenterimerkintä peruttu"),
+    "slot_offered": _l("Vapaa aika lisätty"),
+    "slot_pattern_added": _l("Toistuvat vapaat ajat lisätty"),
+    "slot_pattern_withdrawn": _l("Toistuvat vapaat ajat poistettu"),
+    "slot_booked": _l("Aika varattu"),
+    "absence_marked": _l("Poissaolo merkitty"),
+    "appointment_displaced": _l("Tapaaminen odottaa siirtoa"),
+    "appointment_reassigned": _l("Tapaaminen siirretty toiselle"),
+    "calendar_feed_created": _l("Kalenterin tilausosoite tehty"),
+    "calendar_feed_revoked": _l("Kalenterin tilausosoite poistettu"),
+    "calendar_type_saved": _l("Merkintätyyppi tallennettu"),
 }
 
 
@@ -51,6 +64,17 @@ def local_time(value: datetime | None) -> str:
         return ""
     local = value.astimezone(LOCAL_TIME)
     return f"{local.day}.{local.month}.{local.year} klo {local:%H.%M}"
+
+
+def local_time_only(value: datetime) -> str:
+    """Format an aware datetime as a Finnish clock time, e.g. 9.45."""
+    local = value.astimezone(LOCAL_TIME)
+    return f"{local.hour}.{local:%M}"
+
+
+def local_day(value: datetime) -> str:
+    """Return the Finnish calendar day of an aware datetime as an ISO date."""
+    return value.astimezone(LOCAL_TIME).date().isoformat()
 
 
 def case_state_label(declaration: CaseDeclaration, key: str) -> str:
@@ -67,6 +91,9 @@ def register_template_helpers(app: Flask) -> None:
     """Expose the helpers to every template."""
     app.add_template_filter(local_time, "local_time")
     app.add_template_filter(pretty_json, "pretty_json")
+    app.add_template_filter(local_time_only, "local_time_only")
+    app.add_template_filter(local_day, "local_day")
+    app.add_template_global(timedelta, "timedelta")
 
     parts = load_web_parts()
     action_labels = {**ACTION_LABELS}

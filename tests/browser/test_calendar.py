@@ -1,0 +1,106 @@
+"""Calendars in Chromium: a worker writes an entry by keyboard, an advisor books a free slot."""
+
+from __future__ import annotations
+
+import pytest
+
+from sote_flow.web.deps import unit_of_work
+from tests.browser.axe import serious_violations
+from tests.browser.conftest import ARTIFACTS, serving
+from tests.support.factories import PASSWORD, make_actor, make_groups
+
+
+@pytest.fixture
+def calendar_server(live_app, clock):
+    with live_app.app_context():
+        make_groups(unit_of_work, "perhetyo", "neuvonta")
+        make_actor(unit_of_work, clock, "pekka", ["family_worker"], ["perhetyo"])
+        make_actor(unit_of_work, clock, "neuvo", ["client_advisor"], ["neuvonta"])
+    with serving(live_app) as url:
+        yield url
+
+
+@pytest.fixture
+def helsinki_page(browser):
+    # Staff browsers are in Finland: the calendar component draws in the browser's time zone.
+    context = browser.new_context(locale="fi-FI", timezone_id="Europe/Helsinki")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def login(page, base: str, username: str) -> None:
+    page.goto(f"{base}/login")
+    page.get_by_label("Käyttäjätunnus").fill(username)
+    page.get_by_label("Salasana").fill(PASSWORD)
+    page.get_by_role("button", name="Kirjaudu", exact=True).click()
+    page.get_by_role("heading", name="Tehtävät", level=1).wait_for()
+
+
+def test_a_worker_adds_an_entry_in_the_week_view_by_keyboard(calendar_server, helsinki_page):
+    page = helsinki_page
+    login(page, calendar_server, "pekka")
+    page.get_by_role("link", name="Kalenteri", exact=True).click()
+    page.locator(".fc-timegrid").wait_for()  # FullCalendar drew the week
+    assert "23–29.11.2026" in page.locator(".fc-toolbar-title").inner_text().replace(" ", "")
+
+    page.get_by_label("Tyyppi").focus()
+    page.keyboard.press("k")  # the first type starting with K: Kotikäynti
+    page.keyboard.press("Tab")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("24.11.2026")  # Päivä
+    page.keyboard.press("Tab")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("9.30")  # Alkaa
+    page.keyboard.press("Tab")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("11.00")  # Päättyy
+    page.keyboard.press("Tab")
+    page.keyboard.type("Karhula")  # Paikka
+    page.keyboard.press("Tab")  # Etätapaaminen: left unchecked
+    page.keyboard.press("Tab")
+    page.keyboard.type("123456")  # Asiakasnumero
+    page.keyboard.press("Enter")
+
+    page.get_by_text("Merkintä lisätty kalenteriin.").wait_for()
+    event = page.locator(".fc-timegrid-event", has_text="Kotikäynti")
+    event.wait_for()
+    assert "9.30" in event.inner_text() and "123456" in event.inner_text()
+    listed = page.locator("ul.entries li", has_text="Kotikäynti")
+    assert "9.30–11.00" in listed.inner_text() and "Karhula" in listed.inner_text()
+    assert serious_violations(page) == []
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "calendar-week.png"), full_page=True)
+
+
+def test_an_advisor_finds_the_next_free_slots_and_books_one(calendar_server, helsinki_page):
+    page = helsinki_page
+    login(page, calendar_server, "pekka")
+    page.goto(f"{calendar_server}/calendar/offer")
+    page.get_by_label("Palvelu").select_option(label="Perhetyö")
+    page.get_by_label("Viikonpäivä", exact=True).select_option(label="tiistai")
+    page.get_by_label("Ensimmäinen päivä").fill("2026-11-23")
+    page.get_by_label("Viimeinen päivä").fill("2026-12-31")
+    page.get_by_label("Paikka").fill("Perhekeskus, Kotka")
+    page.get_by_role("button", name="Lisää vapaat ajat").click()
+    page.get_by_text("Vapaita aikoja lisätty: 24.").wait_for()  # 6 Tuesdays × 4 slots
+    assert serious_violations(page) == []
+    page.get_by_role("button", name="Kirjaudu ulos").click()
+
+    login(page, calendar_server, "neuvo")
+    page.get_by_role("link", name="Vapaat ajat").click()
+    page.get_by_label("Palvelu").select_option(label="Perhetyö")
+    page.get_by_role("button", name="Näytä vapaat ajat").click()
+    first = page.locator("section.slot").first
+    assert "24.11.2026 klo 09.00–9.45 · pekka" in first.inner_text()
+    assert serious_violations(page) == []
+    first.get_by_text("Varaa tämä aika").click()
+    first.get_by_label("Asiakasnumero").fill("654321")
+    first.get_by_label("Asiakkaan sähköposti vahvistusta varten (valinnainen)").fill(
+        "asiakas@example.test"
+    )
+    first.get_by_role("button", name="Varaa aika").click()
+    page.get_by_text("Aika varattu asiakkaalle 654321.").wait_for()
+    assert "24.11.2026 klo 09.45–10.30" in page.locator("section.slot").first.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "calendar-booked.png"), full_page=True)
