@@ -7,7 +7,8 @@ import pytest
 from sote_flow.web.deps import unit_of_work
 from tests.browser.axe import serious_violations
 from tests.browser.conftest import ARTIFACTS, serving
-from tests.support.factories import PASSWORD, make_actor, make_groups
+from tests.browser.test_task_flow import _login as login
+from tests.support.factories import make_actor, make_groups
 
 
 @pytest.fixture
@@ -16,6 +17,9 @@ def calendar_server(live_app, clock):
         make_groups(unit_of_work, "perhetyo", "neuvonta")
         make_actor(unit_of_work, clock, "pekka", ["family_worker"], ["perhetyo"])
         make_actor(unit_of_work, clock, "neuvo", ["client_advisor"], ["neuvonta"])
+        make_actor(unit_of_work, clock, "leena", ["team_lead"], ["perhetyo"])
+        make_actor(unit_of_work, clock, "paula", ["service_manager"])
+        make_actor(unit_of_work, clock, "paavo", ["administrator"])
     with serving(live_app) as url:
         yield url
 
@@ -28,14 +32,6 @@ def helsinki_page(browser):
     page.set_default_timeout(10_000)
     yield page
     context.close()
-
-
-def login(page, base: str, username: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_label("Käyttäjätunnus").fill(username)
-    page.get_by_label("Salasana").fill(PASSWORD)
-    page.get_by_role("button", name="Kirjaudu", exact=True).click()
-    page.get_by_role("heading", name="Tehtävät", level=1).wait_for()
 
 
 def test_a_worker_adds_an_entry_in_the_week_view_by_keyboard(calendar_server, helsinki_page):
@@ -78,12 +74,13 @@ def test_an_advisor_finds_the_next_free_slots_and_books_one(calendar_server, hel
     page = helsinki_page
     login(page, calendar_server, "pekka")
     page.goto(f"{calendar_server}/calendar/offer")
-    page.get_by_label("Palvelu").select_option(label="Perhetyö")
-    page.get_by_label("Viikonpäivä", exact=True).select_option(label="tiistai")
-    page.get_by_label("Ensimmäinen päivä").fill("2026-11-23")
-    page.get_by_label("Viimeinen päivä").fill("2026-12-31")
-    page.get_by_label("Paikka").fill("Perhekeskus, Kotka")
-    page.get_by_role("button", name="Lisää vapaat ajat").click()
+    weekly = page.locator("form", has=page.get_by_role("button", name="Lisää vapaat ajat"))
+    weekly.get_by_label("Palvelu").select_option(label="Perhetyö")
+    weekly.get_by_label("Viikonpäivä", exact=True).select_option(label="tiistai")
+    weekly.get_by_label("Ensimmäinen päivä").fill("2026-11-23")
+    weekly.get_by_label("Viimeinen päivä").fill("2026-12-31")
+    weekly.get_by_label("Paikka").fill("Perhekeskus, Kotka")
+    weekly.get_by_role("button", name="Lisää vapaat ajat").click()
     page.get_by_text("Vapaita aikoja lisätty: 24.").wait_for()  # 6 Tuesdays × 4 slots
     assert serious_violations(page) == []
     page.get_by_role("button", name="Kirjaudu ulos").click()
@@ -104,3 +101,37 @@ def test_an_advisor_finds_the_next_free_slots_and_books_one(calendar_server, hel
     page.get_by_text("Aika varattu asiakkaalle 654321.").wait_for()
     assert "24.11.2026 klo 09.45–10.30" in page.locator("section.slot").first.inner_text()
     page.screenshot(path=str(ARTIFACTS / "calendar-booked.png"), full_page=True)
+
+
+def test_the_other_calendar_pages_have_no_serious_accessibility_violations(
+    calendar_server, helsinki_page
+):
+    page = helsinki_page
+    login(page, calendar_server, "pekka")
+    page.goto(f"{calendar_server}/calendar/")
+    page.get_by_label("Tyyppi").select_option(label="Kotikäynti")
+    page.get_by_label("Päivä", exact=False).first.fill("24.11.2026")
+    page.get_by_role("button", name="Lisää merkintä").click()
+    page.get_by_text("Merkintä lisätty kalenteriin.").wait_for()
+    page.locator("ul.entries a", has_text="Kotikäynti").click()
+    page.get_by_role("heading", name="Kotikäynti", level=1).wait_for()
+    checked = {"entry": serious_violations(page)}
+    for name, path in (
+        ("team", "/calendar/team/perhetyo"),
+        ("absence", "/calendar/absence"),
+        ("feed", "/calendar/feed"),
+    ):
+        page.goto(f"{calendar_server}{path}")
+        checked[name] = serious_violations(page)
+    page.get_by_role("button", name="Kirjaudu ulos").click()
+    for username, pages in (
+        ("leena", ("/calendar/reassign", "/calendar/team/perhetyo")),
+        ("paula", ("/calendar/statistics?since=2026-11-01&until=2026-11-30",)),
+        ("paavo", ("/admin/entry-types",)),
+    ):
+        login(page, calendar_server, username)
+        for path in pages:
+            page.goto(f"{calendar_server}{path}")
+            checked[f"{username} {path}"] = serious_violations(page)
+        page.get_by_role("button", name="Kirjaudu ulos").click()
+    assert {name: found for name, found in checked.items() if found} == {}

@@ -13,7 +13,8 @@ from sote_flow.web.deps import unit_of_work
 from tests.support.factories import make_actor, make_groups
 from tests.web.conftest import csrf_token, login
 
-TOKEN_URL = re.compile(r'value="(http://localhost/ical/([A-Za-z0-9_-]+)\.ics)"')
+# The address starts with the configured base_url, not whatever Host the request came with.
+TOKEN_URL = re.compile(r'value="(http://127.0.0.1:5000/ical/([A-Za-z0-9_-]+)\.ics)"')
 
 
 @pytest.fixture

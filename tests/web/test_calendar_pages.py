@@ -195,3 +195,24 @@ def test_an_auditor_is_refused_every_calendar_post(app, client, staff):
         assert response.status_code in (403, 404), (path, response.status_code)
         assert response.status_code == 403 or "1" in path, path
     assert entries(app) == []
+
+
+def test_a_single_slot_is_offered_and_a_bad_one_is_named_in_its_own_form(app, client, staff):
+    login(client, "pekka")
+    token = csrf_token(client, "/calendar/offer")
+    single = {
+        "csrf_token": token, "slot_service": "family_guidance", "slot_day": "25.11.2026",
+        "slot_start": "13.15", "slot_length": "60", "slot_place": "Perheneuvola",
+    }  # fmt: skip
+    assert client.post("/calendar/offer/slot", data=single).status_code == 302
+    page = client.get("/calendar/offer").get_data(as_text=True)
+    assert "25.11.2026 klo 13.15–14.15 · Kasvatus- ja perheneuvonta (perheneuvola)" in page
+    overlapping = client.post("/calendar/offer/slot", data={**single, "slot_start": "14.00"})
+    assert overlapping.status_code == 422
+    assert 'id="slot_start-error">Samaan aikaan on jo vapaa aika.' in overlapping.get_data(
+        as_text=True
+    )
+    no_place = client.post(
+        "/calendar/offer/slot", data={**single, "slot_place": "", "slot_day": "26.11.2026"}
+    )
+    assert 'id="slot_place-error">Kirjoita paikka' in no_place.get_data(as_text=True)

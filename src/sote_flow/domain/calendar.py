@@ -22,6 +22,7 @@ MAX_ENTRY = timedelta(hours=24)  # longer stretches are absences
 MAX_ABSENCE = timedelta(days=366)
 MAX_PATTERN_DAYS = 366
 SLOT_MINUTES = (15, 20, 30, 45, 60, 90)
+LONGEST_SLOT = timedelta(minutes=max(SLOT_MINUTES))
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,9 @@ def pattern_slots(pattern: WeeklyPattern) -> list[tuple[datetime, datetime]]:
         while start + length <= day_end:
             local = _existing_local_time(start)
             if local is not None:
-                slots.append((local.astimezone(UTC), (local + length).astimezone(UTC)))
+                # Elapsed time, not wall-clock: the night the clocks go back, 45 min is 45 min.
+                begins = local.astimezone(UTC)
+                slots.append((begins, begins + length))
             start += length
     return slots
 

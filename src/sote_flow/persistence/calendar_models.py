@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sote_flow.persistence.models import Base, User
@@ -76,7 +76,17 @@ class CalendarEntry(Base):
     """One entry in one professional's calendar: work, an appointment or an absence."""
 
     __tablename__ = "calendar_entries"
-    __table_args__ = (Index("ix_calendar_entries_worker", "worker_id", "starts_at"),)
+    __table_args__ = (
+        Index("ix_calendar_entries_worker", "worker_id", "starts_at"),
+        # Absences are long and few: found by their end without walking a worker's year.
+        Index(
+            "ix_calendar_entries_absences",
+            "worker_id",
+            "ends_at",
+            postgresql_where=text("type_key = 'absence'"),
+            sqlite_where=text("type_key = 'absence'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     worker_id: Mapped[int] = mapped_column(ForeignKey("users.id"))

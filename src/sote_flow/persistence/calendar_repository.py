@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import exists, func, insert, select
+from sqlalchemy import exists, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, lazyload
 
+from sote_flow.domain.calendar import ABSENCE_TYPE, LONGEST_SLOT, MAX_ENTRY
 from sote_flow.persistence.calendar_models import (
     CalendarEntry,
     CalendarEntryType,
@@ -108,25 +109,33 @@ class CalendarRepository:
         )
         return {worker_id: count for worker_id, count in self.session.execute(query).all()}
 
-    def insert_booking(self, values: dict[str, object]) -> int | None:
-        """Write an appointment into a slot; None when the slot was booked first by another.
+    def insert_booking(self, entry: CalendarEntry) -> bool:
+        """Write an appointment into its slot; False when another booking got the slot first.
 
         The unique `slot_id` decides: of two bookings racing for one slot, the database lets
         exactly one insert through. A savepoint keeps the rest of the transaction usable.
         """
         try:
             with self.session.begin_nested():
-                result = self.session.execute(
-                    insert(CalendarEntry).values(**values).returning(CalendarEntry.id)
-                )
-                return int(result.scalar_one())
+                self.session.add(entry)
+                self.session.flush()
         except IntegrityError:
-            return None
+            return False
+        return True
 
     # -- slots -----------------------------------------------------------------------------
     def slot(self, slot_id: int) -> FirstVisitSlot | None:
-        """Return one slot."""
-        return self.session.get(FirstVisitSlot, slot_id)
+        """Return one slot with its worker (not the worker's roles or groups: not needed)."""
+        query = (
+            select(FirstVisitSlot)
+            .where(FirstVisitSlot.id == slot_id)
+            .options(
+                joinedload(FirstVisitSlot.worker).options(
+                    lazyload(User.roles), lazyload(User.groups)
+                )
+            )
+        )
+        return self.session.scalars(query).first()
 
     def slot_is_booked(self, slot_id: int) -> bool:
         """Whether a live appointment holds the slot."""
@@ -151,29 +160,27 @@ class CalendarRepository:
         if rows:
             self.session.execute(insert(FirstVisitSlot), rows)
 
-    def slot_starts(self, worker_id: int, start: datetime, end: datetime) -> set[datetime]:
-        """Return when the worker's slots in [start, end] begin (to skip duplicates)."""
-        query = select(FirstVisitSlot.starts_at).where(
-            FirstVisitSlot.worker_id == worker_id,
-            FirstVisitSlot.starts_at >= start,
-            FirstVisitSlot.starts_at <= end,
-        )
-        return set(self.session.scalars(query).all())
-
     def unbooked_slots(
-        self, service_key: str, after: datetime, limit: int, worker_id: int | None = None
+        self,
+        service_key: str,
+        after: tuple[datetime, int],
+        limit: int,
+        worker_id: int | None = None,
     ) -> Sequence[FirstVisitSlot]:
-        """Return the service's slots from `after` on that no appointment holds, earliest first.
+        """Return the service's slots after (start, id) that no appointment holds, in order.
 
         Walks the (service, start) index and checks each slot against the unique slot_id
-        index, so it reads about as many rows as it returns.
+        index, so it reads about as many rows as it returns. Paging on (start, id) keeps the
+        slots of many workers starting at the same moment from being skipped between pages.
         """
+        start, slot_id = after
         booked = exists().where(CalendarEntry.slot_id == FirstVisitSlot.id)
         query = (
             select(FirstVisitSlot)
             .where(
                 FirstVisitSlot.service_key == service_key,
-                FirstVisitSlot.starts_at >= after,
+                FirstVisitSlot.starts_at >= start,
+                or_(FirstVisitSlot.starts_at > start, FirstVisitSlot.id > slot_id),
                 FirstVisitSlot.withdrawn_at.is_(None),
                 ~booked,
             )
@@ -183,6 +190,41 @@ class CalendarRepository:
         if worker_id is not None:
             query = query.where(FirstVisitSlot.worker_id == worker_id)
         return self.session.scalars(query).all()
+
+    def busy_times(
+        self, worker_ids: Iterable[int], start: datetime, end: datetime
+    ) -> list[tuple[int, datetime, datetime]]:
+        """Return (worker, start, end) of the workers' live entries overlapping [start, end).
+
+        Entries other than absences last at most MAX_ENTRY, which bounds how far back the
+        (worker, start) index is read; absences come from their own partial index.
+        """
+        columns = select(CalendarEntry.worker_id, CalendarEntry.starts_at, CalendarEntry.ends_at)
+        live = columns.where(
+            CalendarEntry.worker_id.in_(list(worker_ids)),
+            CalendarEntry.cancelled_at.is_(None),
+            CalendarEntry.starts_at < end,
+            CalendarEntry.ends_at > start,
+        )
+        short = live.where(
+            CalendarEntry.type_key != ABSENCE_TYPE, CalendarEntry.starts_at > start - MAX_ENTRY
+        )
+        absences = live.where(CalendarEntry.type_key == ABSENCE_TYPE)
+        rows = [*self.session.execute(short), *self.session.execute(absences)]
+        return [(worker, begins, ends) for worker, begins, ends in rows]
+
+    def slot_times(
+        self, worker_id: int, start: datetime, end: datetime
+    ) -> list[tuple[datetime, datetime]]:
+        """Return (start, end) of the worker's live slots that overlap [start, end)."""
+        query = select(FirstVisitSlot.starts_at, FirstVisitSlot.ends_at).where(
+            FirstVisitSlot.worker_id == worker_id,
+            FirstVisitSlot.withdrawn_at.is_(None),
+            FirstVisitSlot.starts_at > start - LONGEST_SLOT,
+            FirstVisitSlot.starts_at < end,
+            FirstVisitSlot.ends_at > start,
+        )
+        return [(begins, ends) for begins, ends in self.session.execute(query)]
 
     def slots_of_pattern(self, pattern_id: int, after: datetime) -> Sequence[FirstVisitSlot]:
         """Return a pattern's slots from `after` on."""

@@ -42,6 +42,7 @@ class EntryInput:
     remote: bool = False
     client_number: str = ""
     service_key: str = ""
+    case_instance_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,7 @@ def add_entry(
         remote=data.remote,
         client_number=data.client_number.strip() or None,
         service_key=data.service_key or None,
+        case_instance_id=data.case_instance_id,
         created_by=actor.username,
         created_at=clock(),
     )
@@ -252,6 +254,8 @@ def _validate(platform: Platform, uow: UnitOfWork, data: EntryInput) -> None:
     number = data.client_number.strip()
     if number and not platform.client_numbers.is_valid(number):
         errors.append(FieldError("client_number", "Asiakasnumero on väärän muotoinen."))
+    if data.case_instance_id is not None and uow.instances.get(data.case_instance_id) is None:
+        errors.append(FieldError("case", "Asiaa ei löydy."))
     if data.service_key and data.service_key not in SERVICES:
         errors.append(FieldError("service_key", "Tuntematon palvelu."))
     if errors:

@@ -19,7 +19,7 @@ from sote_flow.domain.calendar import (
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import Conflict, FieldError, InvalidInput, NotFound
 from sote_flow.domain.privacy import find_personal_identity_codes
-from sote_flow.persistence.calendar_models import FirstVisitSlot, SlotPattern
+from sote_flow.persistence.calendar_models import CalendarEntry, FirstVisitSlot, SlotPattern
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.services.actors import Actor, require_writer
 from sote_flow.services.calendar_common import (
@@ -34,6 +34,7 @@ from sote_flow.services.platform import Platform
 NEXT_SLOTS = 10
 _BATCH = 50  # candidate slots read per round while skipping ones the worker cannot keep
 _MAX_ROUNDS = 20
+_AFTER_EVERY_ID = 2**31 - 1  # above every id an INTEGER column holds
 
 
 @dataclass(frozen=True)
@@ -94,9 +95,11 @@ def add_slot(
     _validate_offer(offer)
     if starts_at <= clock():
         raise InvalidInput([FieldError("starts_at", "Aika on jo mennyt.")])
-    if uow.calendar.slot_starts(worker.id, starts_at, starts_at):
-        raise InvalidInput([FieldError("starts_at", "Samaan aikaan on jo vapaa aika.")])
     row = _slot_row(worker.id, offer, starts_at, None)
+    if uow.calendar.slot_times(
+        worker.id, starts_at, starts_at + timedelta(minutes=offer.slot_minutes)
+    ):
+        raise InvalidInput([FieldError("starts_at", "Samaan aikaan on jo vapaa aika.")])
     slot = FirstVisitSlot(**row)
     uow.calendar.add_slot(slot)
     uow.history.append(
@@ -141,8 +144,13 @@ def add_slot_pattern(
     )
     uow.calendar.add_pattern(record)
     slots = [s for s in pattern_slots(pattern) if s[0] > now]
-    taken = uow.calendar.slot_starts(worker.id, slots[0][0], slots[-1][0]) if slots else set()
-    rows = [_slot_row(worker.id, offer, s, record.id) for s, _ in slots if s not in taken]
+    # Slots the worker already offers then (another pattern, a single slot) are kept as they are.
+    taken = uow.calendar.slot_times(worker.id, slots[0][0], slots[-1][1]) if slots else []
+    rows = [
+        _slot_row(worker.id, offer, begins, record.id)
+        for begins, ends in slots
+        if not any(start < ends and end > begins for start, end in taken)
+    ]
     uow.calendar.add_slots(rows)
     uow.history.append(
         at=now,
@@ -195,7 +203,7 @@ def next_free_slots(
     if service_key not in SERVICES:
         raise InvalidInput([FieldError("service", "Valitse palvelu.")])
     found: list[FreeSlot] = []
-    after = clock()
+    after = (clock(), _AFTER_EVERY_ID)  # strictly later than now: a slot starting now is gone
     for _ in range(_MAX_ROUNDS):
         batch = uow.calendar.unbooked_slots(service_key, after, _BATCH, worker_id)
         if not batch:
@@ -204,7 +212,7 @@ def next_free_slots(
         found.extend(_free_view(s) for s in batch if not _overlaps(busy.get(s.worker_id, ()), s))
         if len(found) >= limit or len(batch) < _BATCH:
             break
-        after = batch[-1].starts_at + timedelta(microseconds=1)
+        after = (batch[-1].starts_at, batch[-1].id)
     return found[:limit]
 
 
@@ -229,27 +237,24 @@ def book_slot(
         raise InvalidInput([FieldError("slot", "Aika on jo mennyt.")])
     if _overlaps(_busy_times(uow, [slot]).get(slot.worker_id, ()), slot):
         raise SlotTaken(next_free_slots(uow, clock, slot.service_key))
-    entry_id = uow.calendar.insert_booking(
-        {
-            "worker_id": slot.worker_id,
-            "type_key": REMOTE_VISIT_TYPE if slot.remote else FIRST_VISIT_TYPE,
-            "starts_at": slot.starts_at,
-            "ends_at": slot.ends_at,
-            "place": slot.place,
-            "remote": slot.remote,
-            "client_number": booking.client_number.strip(),
-            "case_instance_id": booking.case_instance_id,
-            "service_key": slot.service_key,
-            "slot_id": slot.id,
-            "client_email": booking.client_email.strip() or None,
-            "created_by": actor.username,
-            "created_at": clock(),
-        }
+    entry = CalendarEntry(
+        worker_id=slot.worker_id,
+        worker=slot.worker,
+        type_key=REMOTE_VISIT_TYPE if slot.remote else FIRST_VISIT_TYPE,
+        starts_at=slot.starts_at,
+        ends_at=slot.ends_at,
+        place=slot.place,
+        remote=slot.remote,
+        client_number=booking.client_number.strip(),
+        case_instance_id=booking.case_instance_id,
+        service_key=slot.service_key,
+        slot_id=slot.id,
+        client_email=booking.client_email.strip() or None,
+        created_by=actor.username,
+        created_at=clock(),
     )
-    if entry_id is None:
+    if not uow.calendar.insert_booking(entry):
         raise SlotTaken(next_free_slots(uow, clock, slot.service_key))
-    entry = uow.calendar.entry(entry_id)
-    assert entry is not None
     notified = notify_client(
         uow,
         clock,
@@ -259,7 +264,7 @@ def book_slot(
     )
     record_change(uow, clock, actor, "slot_booked", entry, slot=slot.id, notified=notified)
     uow.commit()
-    return entry_id
+    return entry.id
 
 
 def _busy_times(
@@ -269,8 +274,10 @@ def _busy_times(
     start = min(s.starts_at for s in slots)
     end = max(s.ends_at for s in slots)
     busy: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
-    for entry in uow.calendar.entries_between({s.worker_id for s in slots}, start, end):
-        busy[entry.worker_id].append((entry.starts_at, entry.ends_at))
+    for worker_id, begins, ends in uow.calendar.busy_times(
+        {s.worker_id for s in slots}, start, end
+    ):
+        busy[worker_id].append((begins, ends))
     return busy
 
 

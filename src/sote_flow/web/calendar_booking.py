@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
-from sote_flow.domain.calendar import ABSENCE_REASONS, SERVICES, SLOT_MINUTES, WeeklyPattern
+from sote_flow.domain.calendar import (
+    ABSENCE_REASONS,
+    SERVICES,
+    SLOT_MINUTES,
+    WeeklyPattern,
+    finnish_datetime,
+)
 from sote_flow.domain.calendar import parse_clock_time as clock_time
 from sote_flow.domain.errors import FieldError, InvalidInput
 from sote_flow.domain.weekdays import FINNISH_TIME
@@ -25,6 +33,12 @@ WEEKDAYS = (
     _l("maanantai"), _l("tiistai"), _l("keskiviikko"), _l("torstai"), _l("perjantai"),
     _l("lauantai"), _l("sunnuntai"),
 )  # fmt: skip
+SINGLE_SLOT_FIELDS = {
+    "service_key": "slot_service",
+    "slot_minutes": "slot_length",
+    "place": "slot_place",
+    "starts_at": "slot_start",
+}
 REASON_LABELS = {"sick": _l("Sairaus"), "leave": _l("Loma"), "training": _l("Koulutus")}
 
 
@@ -73,6 +87,25 @@ def add_pattern() -> Response | tuple[str, int]:
     except InvalidInput as error:
         return _offer_page(error, 422)
     flash(_("Vapaita aikoja lisätty: %(count)s.", count=count), "success")
+    return redirect(url_for("calendar_booking.offer", worker=username))
+
+
+@booking_blueprint.post("/offer/slot")
+def add_single_slot() -> Response | tuple[str, int]:
+    """Offer one first-visit slot (a day, a start time and a length)."""
+    username = request.form.get("worker") or actor().username
+    require_writer(actor())
+    try:
+        offer_input, starts_at = _slot_form()
+        with unit_of_work() as uow:
+            slots.add_slot(actor(), uow, clock(), username, offer_input, starts_at)
+    except InvalidInput as error:
+        # The page has two forms: the single slot's fields carry a prefix of their own.
+        fields = [
+            FieldError(SINGLE_SLOT_FIELDS.get(e.field, e.field), e.message) for e in error.errors
+        ]
+        return _offer_page(InvalidInput(fields), 422)
+    flash(_("Vapaita aikoja lisätty: %(count)s.", count=1), "success")
     return redirect(url_for("calendar_booking.offer", worker=username))
 
 
@@ -195,6 +228,24 @@ def _pattern_form() -> tuple[slots.SlotOffer, WeeklyPattern]:
         on_holidays=form.get("on_holidays") == "on",
     )
     return offer_input, pattern
+
+
+def _slot_form() -> tuple[slots.SlotOffer, datetime]:
+    form = request.form
+    errors: list[FieldError] = []
+    day = parse_day(form.get("slot_day"), "slot_day", errors)
+    begins = clock_time(form.get("slot_start", ""))
+    if begins is None:
+        errors.append(FieldError("slot_start", _("Anna alkamisaika muodossa tt:mm.")))
+    if errors or day is None or begins is None:
+        raise InvalidInput(errors)
+    offer_input = slots.SlotOffer(
+        service_key=form.get("slot_service", ""),
+        slot_minutes=optional_id(form.get("slot_length")) or 0,
+        place=form.get("slot_place", ""),
+        remote=form.get("slot_remote") == "on",
+    )
+    return offer_input, finnish_datetime(day, begins)
 
 
 def _offer_page(error: InvalidInput | None, status: int) -> tuple[str, int]:

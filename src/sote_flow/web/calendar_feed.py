@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from sote_flow.domain.errors import NotFound
 from sote_flow.services.calendar_feed import create_feed, feed_status, render_feed, revoke_feed
 from sote_flow.web.blueprints import protected_blueprint
-from sote_flow.web.deps import actor, clock, unit_of_work
+from sote_flow.web.deps import actor, clock, platform, unit_of_work
 
 calendar_feed_blueprint = protected_blueprint("calendar_feed", __name__, url_prefix="/calendar")
 ical_blueprint = Blueprint("ical", __name__, url_prefix="/ical")
@@ -35,7 +35,8 @@ def create() -> Response:
         token = create_feed(actor(), uow, clock())
     with unit_of_work() as uow:
         status = feed_status(actor(), uow)
-    feed_url = url_for("ical.feed", token=token, _external=True)
+    # The configured public address, not the Host header a proxy or client happened to send.
+    feed_url = platform().settings.base_url.rstrip("/") + url_for("ical.feed", token=token)
     html = render_template("calendar_feed.html", status=status, feed_url=feed_url)
     # The address is the only key to the calendar: no browser or proxy may keep the page.
     return Response(html, headers={"Cache-Control": "no-store"})

@@ -11,6 +11,7 @@ from sote_flow.domain.calendar import finnish_datetime, parse_clock_time
 from sote_flow.domain.errors import FieldError, InvalidInput
 from sote_flow.domain.weekdays import FINNISH_TIME
 from sote_flow.services.calendar_entries import EntryInput
+from sote_flow.web.args import optional_id
 
 
 def parse_day(value: str | None, field: str, errors: list[FieldError]) -> date | None:
@@ -43,26 +44,18 @@ def finnish_day(day: date) -> str:
 
 
 def parse_span(
-    form: Mapping[str, str], errors: list[FieldError], day_field: str = "day"
+    form: Mapping[str, str], errors: list[FieldError], last_day_field: str = "day"
 ) -> tuple[datetime, datetime] | None:
-    """Return the (start, end) instants of a day + start + end form, or note what is wrong."""
-    day = parse_day(form.get(day_field), day_field, errors)
-    start = parse_clock_time(form.get("start", ""))
-    end = parse_clock_time(form.get("end", ""))
-    if start is None:
-        errors.append(FieldError("start", _("Anna alkamisaika muodossa tt:mm.")))
-    if end is None:
-        errors.append(FieldError("end", _("Anna päättymisaika muodossa tt:mm.")))
-    if day is None or start is None or end is None:
-        return None
-    return finnish_datetime(day, start), finnish_datetime(day, end)
+    """Return the (start, end) instants of a day + start (+ last day) + end form, or None.
 
-
-def parse_absence(form: Mapping[str, str]) -> tuple[datetime, datetime]:
-    """Return the instants of an absence from its first day + start to its last day + end."""
-    errors: list[FieldError] = []
+    What is wrong is noted in `errors`, by field.
+    """
     first = parse_day(form.get("day"), "day", errors)
-    last = parse_day(form.get("last_day"), "last_day", errors)
+    last = (
+        first
+        if last_day_field == "day"
+        else parse_day(form.get(last_day_field), last_day_field, errors)
+    )
     start = parse_clock_time(form.get("start", ""))
     end = parse_clock_time(form.get("end", ""))
     if start is None:
@@ -70,14 +63,27 @@ def parse_absence(form: Mapping[str, str]) -> tuple[datetime, datetime]:
     if end is None:
         errors.append(FieldError("end", _("Anna päättymisaika muodossa tt:mm.")))
     if first is None or last is None or start is None or end is None:
-        raise InvalidInput(errors)
+        return None
     return finnish_datetime(first, start), finnish_datetime(last, end)
+
+
+def parse_absence(form: Mapping[str, str]) -> tuple[datetime, datetime]:
+    """Return the instants of an absence from its first day + start to its last day + end."""
+    errors: list[FieldError] = []
+    span = parse_span(form, errors, last_day_field="last_day")
+    if span is None:
+        raise InvalidInput(errors)
+    return span
 
 
 def parse_entry(form: Mapping[str, str]) -> EntryInput:
     """Return the entry a calendar form describes; raise InvalidInput naming each bad field."""
     errors: list[FieldError] = []
     span = parse_span(form, errors)
+    case_text = form.get("case", "").strip().lstrip("#")
+    case = optional_id(case_text)
+    if case_text and case is None:
+        errors.append(FieldError("case", _("Asian numero on luku, esim. 42.")))
     if errors or span is None:
         raise InvalidInput(errors)
     return EntryInput(
@@ -88,6 +94,7 @@ def parse_entry(form: Mapping[str, str]) -> EntryInput:
         remote=form.get("remote") == "on",
         client_number=form.get("client_number", ""),
         service_key=form.get("service_key", ""),
+        case_instance_id=case,
     )
 
 
