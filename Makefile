@@ -48,6 +48,7 @@ bench: install
 	$(BIN)/python bench/order_queue.py
 	$(BIN)/python bench/case_queue.py
 	$(BIN)/python bench/calendar_slots.py
+	$(BIN)/python bench/public_form.py
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR)

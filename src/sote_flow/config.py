@@ -49,6 +49,14 @@ class Settings:
     # Delivery attempts before a mail is marked failed, and the first retry delay (doubles).
     mail_max_attempts: int = 5
     mail_retry_seconds: int = 30
+    # Public contact form and chat: submissions accepted per address in 10 minutes.
+    public_form_limit: int = 5
+    # Text messages go through an HTTP SMS gateway (JSON POST, bearer token); empty URL = no SMS.
+    sms_gateway_url: str = ""
+    sms_gateway_token: str = ""
+    sms_sender_name: str = "sote-flow"
+    # How often the scheduler runs the processes' upkeep (e.g. erasing closed contacts' details).
+    housekeeping_minutes: int = 15
 
     def validate(self, require_secret: bool = True) -> Settings:
         """Return self, or raise ValueError naming the first invalid setting."""
@@ -64,6 +72,8 @@ class Settings:
             "smtp_port",
             "mail_max_attempts",
             "mail_retry_seconds",
+            "housekeeping_minutes",
+            "public_form_limit",
         ):
             if getattr(self, name) <= 0:
                 raise ValueError(f"SOTE_FLOW_{name.upper()} must be positive")
@@ -73,6 +83,8 @@ class Settings:
             raise ValueError(
                 f"SOTE_FLOW_CLIENT_NUMBER_PATTERN is not a valid pattern: {exc}"
             ) from None
+        if self.sms_gateway_url and not self.sms_gateway_url.startswith(("http://", "https://")):
+            raise ValueError("SOTE_FLOW_SMS_GATEWAY_URL must be an http:// or https:// URL")
         if not self.database_url.startswith(("sqlite", "postgresql")):
             raise ValueError("SOTE_FLOW_DATABASE_URL must be a sqlite:// or postgresql:// URL")
         return self

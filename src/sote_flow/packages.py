@@ -42,6 +42,21 @@ Projector = Callable[[UnitOfWork, SavedCase], None]
 Caseload = Callable[[UnitOfWork], Mapping[str, int]]
 # Seeds the demo (after users and diagrams); returns what it did, one line each.
 DemoSeeder = Callable[["Platform", Callable[[], UnitOfWork], "Clock"], list[str]]
+# Periodic upkeep the scheduler runs (e.g. erasing contact details of closed cases); returns
+# what it did, one line each.
+Housekeeper = Callable[["Platform", Callable[[], UnitOfWork], "Clock"], list[str]]
+
+
+@dataclass(frozen=True)
+class ClientContact:
+    """Where a case's client asked to be told of their appointment (kept by the package)."""
+
+    email: str | None = None
+    phone: str | None = None
+
+
+# How to reach the client of one instance, if the process keeps contact details.
+ContactFinder = Callable[[UnitOfWork, int], ClientContact | None]
 
 
 @dataclass(frozen=True)
@@ -57,3 +72,5 @@ class ProcessPackage:
     replay: ReplayRules = field(default_factory=ReplayRules)
     caseload: Caseload | None = None
     seed_demo: DemoSeeder | None = None
+    client_contact: ContactFinder | None = None
+    housekeeping: Housekeeper | None = None

@@ -13,7 +13,7 @@ from functools import cache
 from sote_flow.handlers import HANDLERS, Handler
 from sote_flow.packages import ProcessPackage
 
-PROCESS_PACKAGES: tuple[str, ...] = ("sote_flow.service_order",)
+PROCESS_PACKAGES: tuple[str, ...] = ("sote_flow.service_order", "sote_flow.first_contact")
 
 
 @cache

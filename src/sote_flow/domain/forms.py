@@ -4,11 +4,14 @@ and describe stored data with the forms' titles."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from jsonschema import Draft7Validator, Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 from jsonschema.protocols import Validator
+
+from sote_flow.domain.weekdays import FINNISH_TIME
 
 _DIALECTS: dict[str, type[Validator]] = {
     "https://json-schema.org/draft/2020-12/schema": Draft202012Validator,
@@ -213,6 +216,8 @@ def describe_data(
 
 
 def _readable(prop: Mapping[str, Any], value: Any) -> str:
+    if prop.get("format") == "date-time" and isinstance(value, str):
+        return _finnish_time(value)
     items = prop.get("items") if isinstance(value, list) else prop
     titles = dict(choices(items or {}))
     if isinstance(value, dict):
@@ -224,3 +229,15 @@ def _readable(prop: Mapping[str, Any], value: Any) -> str:
     if isinstance(value, str | int | float):
         return titles.get(str(value), str(value))
     return str(value)
+
+
+def _finnish_time(value: str) -> str:
+    # An instant the process recorded (ISO) reads as Finnish local time, e.g. 23.11.2026 klo 10.00.
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if moment.tzinfo is None:
+        return value
+    local = moment.astimezone(FINNISH_TIME)
+    return f"{local.day}.{local.month}.{local.year} klo {local.hour}.{local:%M}"

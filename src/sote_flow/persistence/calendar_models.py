@@ -102,6 +102,7 @@ class CalendarEntry(Base):
     slot_id: Mapped[int | None] = mapped_column(ForeignKey("first_visit_slots.id"), unique=True)
     # Where the client gets confirmations and changes; erased when the appointment is cancelled.
     client_email: Mapped[str | None] = mapped_column(String(254))
+    client_phone: Mapped[str | None] = mapped_column(String(40))  # for an SMS instead
     absence_reason: Mapped[str | None] = mapped_column(String(20))  # sick | leave | training
     # Set while an absence covers this appointment: the team lead's reassignment task.
     displaced_by_id: Mapped[int | None] = mapped_column(

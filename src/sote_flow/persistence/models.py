@@ -229,6 +229,7 @@ class OutboxMail(Base):
     created_at: Mapped[datetime]
     instance_id: Mapped[int | None]
     to_address: Mapped[str] = mapped_column(String(254))
+    channel: Mapped[str] = mapped_column(String(10), default="email")  # email | sms
     subject: Mapped[str] = mapped_column(String(255))
     body: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20), default="pending")  # pending | sent | failed

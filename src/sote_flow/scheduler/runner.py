@@ -1,9 +1,10 @@
-"""Wake instances exactly when their next timer is due, without polling every minute.
+"""Wake instances exactly when their next timer is due; deliver the outbox; run upkeep.
 
 One APScheduler date job always points at the earliest due timer. It is moved earlier when
 this process saves a sooner timer (an in-process callback) and, on PostgreSQL, when any other
 process does (LISTEN/NOTIFY). A slow safety poll covers anything missed, e.g. a lost
-notification while the database was restarting.
+notification while the database was restarting. Every process package's housekeeping (e.g.
+erasing contact details of closed cases) runs on an interval of its own.
 """
 
 from __future__ import annotations
@@ -23,11 +24,13 @@ from sote_flow.scheduler.smtp import mail_sender
 from sote_flow.services.mail import MailSender, deliver_due_mails
 from sote_flow.services.messages import route_thrown_messages
 from sote_flow.services.platform import Platform
+from sote_flow.services.sms import SmsSender, sms_sender
 from sote_flow.services.timers import fire_due_timers, next_due
 
 log = logging.getLogger(__name__)
 WAKE_JOB = "wake-due-timers"
 MAIL_JOB = "deliver-mail-now"
+HOUSEKEEPING_JOB = "housekeeping"
 # SpiffWorkflow fires a timer only once now is strictly later than its due time.
 AFTER_DUE = timedelta(milliseconds=1)
 RETRY_DELAY = timedelta(seconds=1)
@@ -45,6 +48,7 @@ class TimerScheduler:
         safety_poll_seconds: float = 30.0,
         sender: MailSender | None = None,
         mail_poll_seconds: float = 5.0,
+        sms: SmsSender | None = None,
     ) -> None:
         self.platform = platform
         self.unit_of_work = unit_of_work
@@ -52,6 +56,8 @@ class TimerScheduler:
         self.safety_poll_seconds = safety_poll_seconds
         self.sender = sender or mail_sender(platform.settings)
         self.mail_poll_seconds = mail_poll_seconds
+        # None when no SMS gateway is configured: SMS rows then fail and show as failed mail.
+        self.sms = sms or sms_sender(platform.settings)
         self._scheduler = BackgroundScheduler(timezone=UTC)
         self._lock = threading.Lock()
         self._listener = (
@@ -76,6 +82,14 @@ class TimerScheduler:
             "interval",
             seconds=self.mail_poll_seconds,
             id="mail-poll",
+            max_instances=1,
+            coalesce=True,
+        )
+        self._scheduler.add_job(
+            self.run_housekeeping,
+            "interval",
+            minutes=self.platform.settings.housekeeping_minutes,
+            id=HOUSEKEEPING_JOB,
             max_instances=1,
             coalesce=True,
         )
@@ -146,6 +160,21 @@ class TimerScheduler:
         """Deliver every mail that is due and route the messages instances threw."""
         try:
             route_thrown_messages(self.platform, self.unit_of_work, self.clock)
-            deliver_due_mails(self.platform, self.unit_of_work, self.clock, self.sender)
+            deliver_due_mails(
+                self.platform, self.unit_of_work, self.clock, self.sender, sms=self.sms
+            )
         except Exception:  # a failing round must not stop the scheduler; the next one retries
             log.exception("delivering the outbox failed")
+
+    def run_housekeeping(self) -> None:
+        """Run every process package's upkeep; one package's failure does not stop the rest."""
+        for package in self.platform.packages:
+            if package.housekeeping is None:
+                continue
+            try:
+                done = package.housekeeping(self.platform, self.unit_of_work, self.clock)
+            except Exception:  # logged; the next round tries again
+                log.exception("housekeeping of %s failed", package.key)
+                continue
+            for line in done:
+                log.info("housekeeping of %s: %s", package.key, line)

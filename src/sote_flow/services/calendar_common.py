@@ -16,6 +16,9 @@ from sote_flow.persistence.models import OutboxMail, User
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.services.actors import Actor
 
+# A text message longer than this is split into too many parts to read as one.
+SMS_MAX_CHARS = 480
+
 
 @dataclass(frozen=True)
 class EntryView:
@@ -141,22 +144,35 @@ def record_change(
 def notify_client(
     uow: UnitOfWork, clock: Clock, entry: CalendarEntry, subject: str, lines: Sequence[str]
 ) -> bool:
-    """Queue a mail to the client's confirmation address, if one was given; True if queued."""
-    if not entry.client_email:
+    """Queue the client's confirmation: a mail if an address was given, else an SMS if a number."""
+    if entry.client_email:
+        channel, to_address, body = "email", entry.client_email, "\n".join(lines)
+    elif entry.client_phone:
+        channel, to_address, body = "sms", entry.client_phone, sms_text(subject, lines)
+    else:
         return False
     uow.outbox.add(
         OutboxMail(
             created_at=clock(),
             instance_id=entry.case_instance_id,
-            to_address=entry.client_email,
+            to_address=to_address,
+            channel=channel,
             subject=subject,
-            body="\n".join(lines),
+            body=body,
             status="pending",
             attempts=0,
             next_attempt_at=clock(),
         )
     )
     return True
+
+
+def sms_text(subject: str, lines: Sequence[str]) -> str:
+    """The notice as one SMS-friendly text: subject and lines, at most SMS_MAX_CHARS."""
+    text = "\n".join([f"{subject}:", *(line.strip() for line in lines if line.strip())])
+    if len(text) <= SMS_MAX_CHARS:
+        return text
+    return text[: SMS_MAX_CHARS - 1].rstrip() + "…"
 
 
 def appointment_lines(entry: CalendarEntry, worker: User) -> list[str]:

@@ -191,7 +191,7 @@ def cancel_entry(actor: Actor, uow: UnitOfWork, clock: Clock, entry_id: int) -> 
 
 
 def cancel_with_notice(uow: UnitOfWork, clock: Clock, actor: Actor, entry: CalendarEntry) -> None:
-    """Mark the entry cancelled, free its slot, tell the client and forget their address."""
+    """Mark the entry cancelled, free its slot, tell the client and forget how to reach them."""
     entry.cancelled_at = clock()
     entry.cancelled_by = actor.username
     entry.slot_id = None
@@ -207,6 +207,7 @@ def cancel_with_notice(uow: UnitOfWork, clock: Clock, actor: Actor, entry: Calen
         ],
     )
     entry.client_email = None
+    entry.client_phone = None
     record_change(uow, clock, actor, "calendar_entry_cancelled", entry, notified=notified)
 
 

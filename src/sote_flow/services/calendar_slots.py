@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ NEXT_SLOTS = 10
 _BATCH = 50  # candidate slots read per round while skipping ones the worker cannot keep
 _MAX_ROUNDS = 20
 _AFTER_EVERY_ID = 2**31 - 1  # above every id an INTEGER column holds
+PHONE_NUMBER = re.compile(r"^\+?[0-9][0-9 ()-]{5,24}$")
 
 
 @dataclass(frozen=True)
@@ -63,11 +65,15 @@ class SlotOffer:
 
 @dataclass(frozen=True)
 class Booking:
-    """Who the appointment is for: a client number, the case, and a confirmation address."""
+    """Who the appointment is for: a client number, the case, and where to confirm it.
+
+    The confirmation goes by e-mail when an address is given, otherwise by SMS to the phone.
+    """
 
     client_number: str
     case_instance_id: int | None = None
     client_email: str = ""
+    client_phone: str = ""
 
 
 class SlotTaken(Conflict):
@@ -228,6 +234,23 @@ def book_slot(
 
     Raises SlotTaken (with the next free slots) when another booking got the slot first.
     """
+    entry = reserve_slot(platform, actor, uow, clock, slot_id, booking)
+    uow.commit()
+    return entry.id
+
+
+def reserve_slot(
+    platform: Platform,
+    actor: Actor,
+    uow: UnitOfWork,
+    clock: Clock,
+    slot_id: int,
+    booking: Booking,
+) -> CalendarEntry:
+    """Book a slot inside the caller's unit of work (e.g. with the task it completes).
+
+    Raises SlotTaken when the slot was booked first; the caller commits.
+    """
     require_writer(actor)
     _validate_booking(platform, uow, booking)
     slot = uow.calendar.slot(slot_id)
@@ -250,6 +273,7 @@ def book_slot(
         service_key=slot.service_key,
         slot_id=slot.id,
         client_email=booking.client_email.strip() or None,
+        client_phone=booking.client_phone.strip() or None,
         created_by=actor.username,
         created_at=clock(),
     )
@@ -263,8 +287,7 @@ def book_slot(
         ["Teille on varattu tapaamisaika:", *appointment_lines(entry, slot.worker)],
     )
     record_change(uow, clock, actor, "slot_booked", entry, slot=slot.id, notified=notified)
-    uow.commit()
-    return entry.id
+    return entry
 
 
 def _busy_times(
@@ -349,6 +372,11 @@ def _validate_booking(platform: Platform, uow: UnitOfWork, booking: Booking) -> 
     email = booking.client_email.strip()
     if email and ("@" not in email or len(email) > 254 or any(c.isspace() for c in email)):
         errors.append(FieldError("client_email", "Sähköpostiosoite on virheellinen."))
+    phone = booking.client_phone.strip()
+    if phone and not PHONE_NUMBER.match(phone):
+        errors.append(
+            FieldError("client_phone", "Anna puhelinnumero numeroina, esim. 040 123 4567.")
+        )
     if booking.case_instance_id is not None and uow.instances.get(booking.case_instance_id) is None:
         errors.append(FieldError("case", "Asiaa ei löydy."))
     if errors:

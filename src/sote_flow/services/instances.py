@@ -110,6 +110,20 @@ def start_instance(
     data: Mapping[str, Any],
 ) -> ProcessInstance:
     """Start an instance of the newest version of `key` with start-form `data`."""
+    instance = begin_instance(platform, actor, uow, clock, key, data)
+    uow.commit()
+    return instance
+
+
+def begin_instance(
+    platform: Platform,
+    actor: Actor,
+    uow: UnitOfWork,
+    clock: Clock,
+    key: str,
+    data: Mapping[str, Any],
+) -> ProcessInstance:
+    """Start an instance but leave the commit to the caller (a package adding rows of its own)."""
     require_writer(actor)
     startable = startable_process(platform, actor, uow, key)
     check_submission(startable.form, data, platform.client_numbers)
@@ -138,7 +152,6 @@ def start_instance(
     initial = {**data, "started_by": actor.username, "round_number": 1}
     workflow, report = platform.runtime.start(platform.parsed(version), initial, ctx)
     save_workflow(platform, uow, clock, instance, workflow, report, actor.username)
-    uow.commit()
     return instance
 
 

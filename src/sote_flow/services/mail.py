@@ -1,4 +1,8 @@
-"""The mail outbox: queue mails with the change that causes them, deliver them with retries."""
+"""The mail outbox: queue mails with the change that causes them, deliver them with retries.
+
+A row's channel says how it leaves: "email" through the MailSender, "sms" (to_address a phone
+number, the body only) through the SmsSender when one is configured.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from sote_flow.persistence.models import OutboxMail
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.services.actors import Actor, require_role
 from sote_flow.services.platform import Platform
+from sote_flow.services.sms import NOT_CONFIGURED, SmsError, SmsSender
 
 
 class MailSender(Protocol):
@@ -62,9 +67,14 @@ def _addresses(uow: UnitOfWork, mail: OutgoingMail) -> list[str]:
 
 
 def deliver_mail(
-    platform: Platform, uow: UnitOfWork, clock: Clock, sender: MailSender, mail_id: int
+    platform: Platform,
+    uow: UnitOfWork,
+    clock: Clock,
+    sender: MailSender,
+    mail_id: int,
+    sms: SmsSender | None = None,
 ) -> bool:
-    """Try to send one due mail; False when it is not due or another scheduler has it."""
+    """Try to send one due mail or SMS; False when it is not due or another scheduler has it."""
     now = clock()
     mail = uow.outbox.claim_due(mail_id, now)
     if mail is None:
@@ -72,10 +82,17 @@ def deliver_mail(
     mail.attempts += 1
     try:
         # The row stays locked while sending, so no other scheduler sends it meanwhile.
-        sender.send(mail.to_address, mail.subject, mail.body, f"<outbox-{mail.id}@sote-flow>")
+        if mail.channel == "sms":
+            if sms is None:
+                raise SmsError(NOT_CONFIGURED)
+            sms.send(mail.to_address, mail.body, f"outbox-{mail.id}")
+        else:
+            sender.send(mail.to_address, mail.subject, mail.body, f"<outbox-{mail.id}@sote-flow>")
     except Exception as exc:
         settings = platform.settings
-        mail.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        # Our own errors already say in Finnish what went wrong; others keep their type.
+        error = str(exc) if isinstance(exc, SmsError) else f"{type(exc).__name__}: {exc}"
+        mail.last_error = error[:2000]
         if mail.attempts >= settings.mail_max_attempts:
             mail.status = "failed"
         delay = settings.mail_retry_seconds * 2 ** (mail.attempts - 1)
@@ -92,14 +109,15 @@ def deliver_due_mails(
     clock: Clock,
     sender: MailSender,
     batch: int = 50,
+    sms: SmsSender | None = None,
 ) -> int:
-    """Send every mail that is due now; returns how many were sent."""
+    """Send every mail (and SMS) that is due now; returns how many were sent."""
     with unit_of_work() as uow:
         due = uow.outbox.due_ids(clock(), batch)
     sent = 0
     for mail_id in due:
         with unit_of_work() as uow:
-            sent += deliver_mail(platform, uow, clock, sender, mail_id)
+            sent += deliver_mail(platform, uow, clock, sender, mail_id, sms)
     return sent
 
 

@@ -15,6 +15,7 @@ from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.services.actors import Actor, require_writer
 from sote_flow.services.instances import log_read
 from sote_flow.services.platform import Platform
+from sote_flow.services.slot_choices import book_chosen_slots, with_slot_choices
 from sote_flow.services.staff_directory import (
     SUGGESTIONS_FIELD,
     with_staff_choices,
@@ -113,7 +114,9 @@ def open_task(
     return TaskView(
         task=task,
         instance=instance,
-        form=_form(platform, uow, instance, ref.schema_file, data),
+        form=with_slot_choices(
+            _form(platform, uow, instance, ref.schema_file, data), uow, clock, data
+        ),
         ui_schema=platform.form(instance.process_version, ref.ui_schema_file),
         instructions=ref.instructions,
         data=data,
@@ -141,8 +144,11 @@ def complete_task(
     shown = platform.runtime.task_data(workflow, task_id)
     form = _form(platform, uow, instance, task.form_file, shown)
     check_submission(form, data, platform.client_numbers)
+    # A chosen first-visit slot is booked in this transaction: the task and the booking stand
+    # or fall together.
+    booked = book_chosen_slots(platform, actor, uow, clock, instance, form, {**shown, **data})
     before = platform.runtime.current_data(workflow)
-    platform.runtime.complete_task(workflow, report, task_id, data)
+    platform.runtime.complete_task(workflow, report, task_id, {**data, **booked})
     after = platform.runtime.current_data(workflow)
     _log(
         uow,

@@ -28,11 +28,22 @@ class NavLink:
 
 
 @dataclass(frozen=True)
+class CasePage:
+    """A package's own page for one instance of its process (endpoint takes `instance_id`)."""
+
+    process_key: str
+    endpoint: str
+    label: Any  # a (lazily) translated text
+
+
+@dataclass(frozen=True)
 class WebPart:
     """What a process package adds to the web app."""
 
     blueprints: tuple[Blueprint, ...] = ()
     nav: tuple[NavLink, ...] = ()
+    # Linked from the instance page and every task page of the process's instances.
+    case_page: CasePage | None = None
     # History action -> its label on history pages.
     action_labels: Mapping[str, Any] = field(default_factory=dict)
 

@@ -100,6 +100,7 @@ def register_template_helpers(app: Flask) -> None:
     for part in parts:
         action_labels.update(part.action_labels)
     nav = [link for part in parts for link in part.nav]
+    case_pages = {p.case_page.process_key: p.case_page for p in parts if p.case_page}
 
     @app.context_processor
     def helpers() -> dict[str, Any]:
@@ -107,6 +108,7 @@ def register_template_helpers(app: Flask) -> None:
         roles = set(actor.roles) if actor is not None else set()
         return {
             "package_nav": [link for link in nav if link.roles & roles],
+            "case_pages": case_pages,
             "status_label": lambda s: STATUS_LABELS.get(s, s),
             "action_label": lambda a: action_labels.get(a, a),
             "case_state_label": case_state_label,
