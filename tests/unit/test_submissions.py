@@ -10,13 +10,18 @@ from sote_flow.domain.errors import InvalidInput
 from sote_flow.domain.forms import check_form_schema
 from sote_flow.domain.privacy import ClientNumberPolicy
 from sote_flow.engine.bundle import bundle_from_diagram
-from sote_flow.services.submissions import UNDECLARED_MESSAGE, check_submission
+from sote_flow.services.submissions import (
+    READ_ONLY_MESSAGE,
+    UNDECLARED_MESSAGE,
+    check_submission,
+)
 from tests.support.paths import PROCESSES
 
 POLICY = ClientNumberPolicy(r"\d{7}")
 # Process variables that route a case or its client data, and the engine's own fields.
 ATTEMPTS = ("started_by", "round_number", "producer_group", "handler", "family_worker",
-            "order_number", "cancel_reason", "kukaan_ei_kysy_tata")  # fmt: skip
+            "order_number", "cancel_reason", "advisor", "appointment_worker",
+            "appointment_entry", "visit_entry", "waited", "kukaan_ei_kysy_tata")  # fmt: skip
 FORMS = [
     (f"{diagram.stem}/{name}", json.loads(content))
     for diagram in sorted(PROCESSES.glob("*.bpmn"))
@@ -34,6 +39,15 @@ def test_every_undeclared_field_and_system_variable_is_refused(form, schema):
         with pytest.raises(InvalidInput) as refused:
             check_submission(schema, {name: "sofia"}, POLICY)
         assert (name, UNDECLARED_MESSAGE) in [(e.field, e.message) for e in refused.value.errors]
+
+
+@pytest.mark.parametrize(("form", "schema"), FORMS, ids=[name for name, _ in FORMS])
+def test_every_field_a_form_only_shows_is_refused(form, schema):
+    shown = [n for n, p in (schema.get("properties") or {}).items() if p.get("readOnly")]
+    for name in shown:
+        with pytest.raises(InvalidInput) as refused:
+            check_submission(schema, {name: "sofia"}, POLICY)
+        assert (name, READ_ONLY_MESSAGE) in [(e.field, e.message) for e in refused.value.errors]
 
 
 def test_a_task_without_a_form_takes_no_data():

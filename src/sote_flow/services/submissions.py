@@ -14,6 +14,7 @@ HETU_MESSAGE = (
 )
 CLIENT_NUMBER_FORMAT = "client-number"
 UNDECLARED_MESSAGE = "Lomakkeessa ei ole tätä kenttää; sitä ei voi lähettää."
+READ_ONLY_MESSAGE = "Kenttä on vain luettava; sitä ei voi lähettää."
 
 
 def client_number_of(schema: Mapping[str, Any] | None, data: Mapping[str, Any]) -> str | None:
@@ -40,10 +41,11 @@ def check_submission(
 
     Only what the form declares may be sent (a task without a form takes no data).
     """
-    errors = _undeclared(schema, data)
+    errors: dict[str, str] = {}
     if schema is not None:
         errors.update(validate_submission(schema, data))
         errors.update(_client_number_errors(schema, data, client_numbers))
+    errors.update(_undeclared(schema, data))  # the reason a field may not be sent at all
     for field in fields_with_personal_identity_codes(dict(data)):
         errors[field] = HETU_MESSAGE
     if errors:
@@ -52,9 +54,17 @@ def check_submission(
 
 def _undeclared(schema: Mapping[str, Any] | None, data: Mapping[str, Any]) -> dict[str, str]:
     # A submission may not set process variables the form does not ask for (who started the
-    # case, its group, its handler): they route the case and its client data.
-    declared = set((schema or {}).get("properties") or {}) - SYSTEM_FIELDS
-    return {str(name): UNDECLARED_MESSAGE for name in data if name not in declared}
+    # case, its group, its handler): they route the case and its client data. A field the form
+    # only shows (readOnly: a number, an assignee, a time the process recorded) is not asked.
+    properties = (schema or {}).get("properties") or {}
+    declared = set(properties) - SYSTEM_FIELDS
+    errors = {}
+    for name in data:
+        if name not in declared:
+            errors[str(name)] = UNDECLARED_MESSAGE
+        elif isinstance(properties[name], Mapping) and properties[name].get("readOnly"):
+            errors[str(name)] = READ_ONLY_MESSAGE
+    return errors
 
 
 def _client_number_errors(

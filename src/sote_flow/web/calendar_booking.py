@@ -56,6 +56,7 @@ def book(slot_id: int) -> Response | tuple[str, int]:
         client_number=request.form.get("client_number", ""),
         case_instance_id=optional_id(request.form.get("case")),
         client_email=request.form.get("client_email", ""),
+        client_phone=request.form.get("client_phone", ""),
     )
     try:
         with unit_of_work() as uow:
