@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import os
 import signal
 import sys
@@ -17,7 +18,7 @@ from sote_flow.engine.bundle import ProcessBundle, bundle_from_diagram, safe_fil
 from sote_flow.persistence.database import make_engine, make_session_factory
 from sote_flow.persistence.migrate import upgrade_database
 from sote_flow.persistence.unit_of_work import UnitOfWork
-from sote_flow.services.accounts import create_user
+from sote_flow.services.accounts import create_user, set_password
 from sote_flow.services.deployment import deploy_bundle
 from sote_flow.services.platform import Platform
 from sote_flow.services.system import SYSTEM_ACTOR
@@ -76,6 +77,12 @@ def _parser() -> argparse.ArgumentParser:
         help="group membership; groups are created as needed",
     )
     create.set_defaults(run=_users_create)
+    reset = users.add_parser(
+        "set-password", help="set a password; ends the user's sessions and revokes API tokens"
+    )
+    reset.add_argument("--username", required=True)
+    reset.add_argument("--password", help="asked for (twice, not echoed) when not given")
+    reset.set_defaults(run=_users_set_password)
 
     audit = commands.add_parser("audit", help="audit trail").add_subparsers(title="audit commands")
     audit.add_parser("verify", help="verify the history hash chain").set_defaults(run=_audit_verify)
@@ -167,6 +174,22 @@ def _users_create(args: argparse.Namespace) -> int:
             email=args.email,
         )
     print(f"created user {user.username}")
+    return 0
+
+
+def _users_set_password(args: argparse.Namespace) -> int:
+    password = args.password
+    if password is None:
+        password = getpass.getpass("New password: ")
+        if getpass.getpass("New password again: ") != password:
+            raise ValueError("the passwords differ")
+    settings = _settings()
+    with _unit_of_work_factory(settings)() as uow:
+        changed = set_password(uow, system_clock, args.username, password)
+    print(
+        f"password set for {args.username}: {changed.sessions_ended} sessions ended, "
+        f"{changed.tokens_revoked} API tokens revoked"
+    )
     return 0
 
 

@@ -92,3 +92,13 @@ def page(browser):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def helsinki_page(browser):
+    """A page in a Finnish browser in Finland's time zone (calendars draw in the browser's)."""
+    context = browser.new_context(locale="fi-FI", timezone_id="Europe/Helsinki")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()

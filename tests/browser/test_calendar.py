@@ -24,14 +24,6 @@ def calendar_server(live_app, clock):
         yield url
 
 
-@pytest.fixture
-def helsinki_page(browser):
-    # Staff browsers are in Finland: the calendar component draws in the browser's time zone.
-    context = browser.new_context(locale="fi-FI", timezone_id="Europe/Helsinki")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
 
 
 def test_a_worker_adds_an_entry_in_the_week_view_by_keyboard(calendar_server, helsinki_page):

@@ -21,13 +21,6 @@ def contact_server(live_app, clock):
         yield url
 
 
-@pytest.fixture
-def helsinki_page(browser):
-    context = browser.new_context(locale="fi-FI", timezone_id="Europe/Helsinki")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
 
 
 def take_group_task(page, title: str) -> None:

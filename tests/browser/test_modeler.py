@@ -88,7 +88,7 @@ def test_invalid_changes_are_marked_on_their_elements(owner_server, page):
     text = problems.inner_text()
     assert "Kaavio hylättiin" in text
     assert "Elementti review: Lomaketiedosto puuttuva.json puuttuu" in text
-    assert "Elementti number: Palvelutehtävän operaattoria 'case/unknown'" in text
+    assert "Elementti number: Palvelutehtävän operaattoria ”case/unknown”" in text
     assert "sote-problem" in _element_classes(page, "review")
     assert "sote-problem" in _element_classes(page, "number")
     assert page.locator(".sote-problem-badge").count() == 2  # marked in text, not by colour only
@@ -165,7 +165,7 @@ def test_lane_and_timer_of_the_service_order_are_edited_in_the_side_panel(order_
     lane.press("Tab")
     page.get_by_role("button", name="Ota käyttöön").click()
     problems = page.locator("#deploy-problems")
-    unknown_lane = "Kaistan nimi 'ei_tallaista_ryhmaa' ei ole tunnettu ryhmä"
+    unknown_lane = "Kaistan nimi ”ei_tallaista_ryhmaa” ei ole tunnettu ryhmä"
     problems.get_by_text(unknown_lane).first.wait_for()
     assert "sote-problem" in _element_classes(page, "take_order")
     _shot(page, "modeler-lane-problem")

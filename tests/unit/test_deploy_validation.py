@@ -8,7 +8,7 @@ import pytest
 
 from sote_flow.domain.errors import DeployProblem, DeployRefused
 from sote_flow.engine.bundle import ProcessBundle, bundle_from_diagram
-from sote_flow.engine.validation import DeployCatalog, validate_bundle
+from sote_flow.engine.validation import DeployCatalog, check_bundle, validate_bundle
 from tests.support.paths import DIAGRAMS
 
 CATALOG = DeployCatalog(
@@ -112,6 +112,71 @@ def test_xsd_violation_is_refused_with_line():
     assert problem.file == "approval.bpmn" and "rivi" in problem.message
 
 
+def test_xsd_violation_names_the_element_and_says_what_fits_there():
+    bundle = approval(**{"<bpmn:endEvent": b"<bpmn:notAnElement/><bpmn:endEvent"})
+    (problem,) = refusal(bundle)
+    # The element has no id: it is located in its process and named by its tag.
+    assert problem.element_id == "approval"
+    assert problem.message.startswith("Elementti bpmn:notAnElement, rivi ")
+    assert "ei kuulu tähän kohtaan" in problem.message and "{http" not in problem.message
+
+
+def test_every_xsd_violation_is_named_by_its_own_id():
+    bundle = approval(
+        **{
+            '<bpmn:userTask id="review"': b'<bpmn:userTask colour="red" id="review"',
+            '<bpmn:sequenceFlow id="f1" sourceRef="start"': b'<bpmn:sequenceFlow id="f1"',
+        }
+    )
+    problems = refusal(bundle)
+    by_element = {p.element_id: p.message for p in problems}
+    assert "attribuuttia colour ei sallita" in by_element["review"]
+    assert "Elementti bpmn:sequenceFlow (f1)" in by_element["f1"]
+    assert "sourceRef" in by_element["f1"]
+
+
+def test_gateway_flow_without_condition_is_named_with_what_to_do():
+    bundle = approval(
+        **{'<bpmn:conditionExpression>decision == "fix"</bpmn:conditionExpression>': b""}
+    )
+    (problem,) = refusal(bundle)
+    assert problem.element_id == "f6"
+    assert "conditionExpression" in problem.message and "default" in problem.message
+
+
+def test_all_problems_of_a_file_come_at_once():
+    problems = refusal(
+        approval(
+            **{
+                'name="kasittelijat"': b'name="tuntematon"',
+                'decision == "approve"': b"decision.__class__",
+                'value="social_worker"': b'value="wizard"',
+                "value=\"'HY'\"": b'value="HY-"',
+            }
+        )
+    )
+    assert {p.element_id for p in problems} == {"review", "f4", "start", "number"}
+    for problem in problems:
+        assert "\n" not in problem.message and "!r" not in problem.message
+        assert not problem.message.startswith("SpiffWorkflow")
+
+
+def test_messages_quote_names_without_python_reprs():
+    (problem,) = refusal(approval(**{'name="kasittelijat"': b'name="tuntematon"'}))
+    assert "”tuntematon”" in problem.message and "'tuntematon'" not in problem.message
+
+
+def test_a_service_parameter_that_does_not_compile_is_located():
+    (problem,) = refusal(approval(**{"value=\"'HY'\"": b'value="\'HY"'}))
+    assert problem.element_id == "number"
+    assert problem.message.startswith("Parametri prefix ”'HY” ei kelpaa")
+    assert "rivi 1" in problem.message
+
+
+def test_a_warning_free_diagram_has_no_warnings():
+    assert check_bundle(approval(), CATALOG).warnings == ()
+
+
 def other_tool_diagram(service_task: bool) -> bytes:
     """A diagram as Camunda Modeler draws it: camunda:* attributes, no spiffworkflow extensions."""
     last = "svc" if service_task else "e"
@@ -141,9 +206,12 @@ def other_tool_diagram(service_task: bool) -> bytes:
 </bpmn:definitions>""".encode()
 
 
-def test_diagram_from_another_tool_gets_a_located_error():
-    (problem,) = refusal(ProcessBundle({"camunda.bpmn": other_tool_diagram(service_task=True)}))
-    assert problem.element_id == "svc" and "operator" in problem.message
+def test_diagram_from_another_tool_gets_every_located_error_at_once():
+    problems = refusal(ProcessBundle({"camunda.bpmn": other_tool_diagram(service_task=True)}))
+    by_element = {p.element_id: p.message for p in problems}
+    assert by_element.keys() == {"svc", "s"}
+    assert "Lisää palvelutehtävälle operaattori" in by_element["svc"]
+    assert "startRoles" in by_element["s"]
 
 
 def test_diagram_from_another_tool_deploys_once_its_start_names_who_may_start_it():

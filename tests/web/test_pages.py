@@ -161,7 +161,11 @@ def test_case_list_shows_own_cases_and_everything_to_auditors(client):
 
 
 # Routes an auditor may post to: they change only the auditor's own session or token.
-SESSION_ROUTES = {"auth.login", "auth.logout", "auth.choose_language", "api.issue_token"}
+# One's own sign-in and credentials: open to read-only roles too.
+SESSION_ROUTES = {
+    "auth.login", "auth.logout", "auth.choose_language", "api.issue_token",
+    "account.password", "account.revoke_token",
+}  # fmt: skip
 API_BODIES = {
     "api.start_instance": {"process_key": "approval", "data": {}},
     "api.complete_task": {"data": {"decision": "approve"}},

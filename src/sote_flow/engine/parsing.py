@@ -6,14 +6,17 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from lxml import etree
+from SpiffWorkflow.bpmn.parser.TaskParser import TaskParser
 from SpiffWorkflow.spiff.parser import VALIDATOR, SpiffBpmnParser
+from SpiffWorkflow.spiff.parser.task_spec import ServiceTaskParser
 
 from sote_flow.engine.bundle import ProcessBundle
-
-BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+from sote_flow.engine.parsing_prepare import BPMN_NS as BPMN_NS
+from sote_flow.engine.parsing_prepare import prepare_diagram, xml_parser
+from sote_flow.engine.timers import quote_timer_literals
 
 
 @dataclass(frozen=True)
@@ -31,28 +34,77 @@ class ParsedProcess:
 def parse_bundle(bundle: ProcessBundle) -> ParsedProcess:
     """Parse and XSD-validate a bundle; SpiffWorkflow and lxml errors propagate to the caller."""
     # A fresh parser every time: a parser that has seen an error is never reused.
-    parser = SpiffBpmnParser(validator=VALIDATOR)
+    parser = SoteBpmnParser(validator=VALIDATOR)
     for name in sorted(bundle.files):
         if name.endswith(".dmn"):
             parser.add_dmn_str(bundle.files[name], filename=name)
     (main,) = bundle.bpmn_files
-    parser.add_bpmn_str(bundle.files[main], filename=main)
+    parser.add_bpmn_str(prepare_diagram(bundle.files[main]).xml, filename=main)
     key, name = executable_process(bundle.files[main])
     spec = parser.get_spec(key)
     subprocess_specs = parser.get_subprocess_specs(key)
+    quote_timer_literals([spec, *(s for s in subprocess_specs.values() if s is not None)])
     return ParsedProcess(key, name, bundle.checksum, spec, subprocess_specs, bundle)
 
 
 def executable_process(xml: bytes) -> tuple[str, str]:
-    """Return (id, name) of the diagram's executable process (the first one marked so)."""
-    root = etree.fromstring(xml, parser=etree.XMLParser(resolve_entities=False, no_network=True))
+    """Return (id, name) of the diagram's main process: the first executable one no call
+    activity calls (deploy refuses a diagram with more than one such process)."""
+    root = etree.fromstring(xml, parser=xml_parser())
     processes = root.findall(f"{{{BPMN_NS}}}process")
+    called = {activity.get("calledElement") for activity in root.iter(f"{{{BPMN_NS}}}callActivity")}
     executable = [p for p in processes if p.get("isExecutable", "true") == "true"] or processes
     if not executable:
         raise LookupError("the diagram has no bpmn:process")
-    process = executable[0]
+    process = next((p for p in executable if p.get("id") not in called), executable[0])
     process_id = process.get("id") or ""
     return process_id, process.get("name") or process_id
+
+
+class _LenientServiceTaskParser(ServiceTaskParser):  # type: ignore[misc]
+    """A service task without an operator parses; deploy validation names it instead."""
+
+    def create_task(self) -> Any:
+        extensions = self.parse_extensions()
+        if extensions.get("serviceTaskOperator") is not None:
+            return super().create_task()
+        return self.spec_class(
+            self.spec,
+            self.bpmn_id,
+            operation_name=None,
+            operation_params={},
+            result_variable=None,
+            prescript=extensions.get("preScript"),
+            postscript=extensions.get("postScript"),
+            **self.bpmn_attributes,
+        )
+
+
+def _splitting(parser_class: Any) -> Any:
+    """The parser class, letting its element have several outgoing flows (implicit split)."""
+    if parser_class.handles_multiple_outgoing is not TaskParser.handles_multiple_outgoing:
+        return parser_class
+    return type(parser_class.__name__, (parser_class,), {"handles_multiple_outgoing": _true})
+
+
+def _true(self: Any) -> bool:
+    return True
+
+
+class SoteBpmnParser(SpiffBpmnParser):  # type: ignore[misc]
+    """SpiffBpmnParser that reads several unconditional outgoing flows of an activity or event as
+    the parallel split BPMN defines, and leaves a missing service operator to deploy's report."""
+
+    OVERRIDE_PARSER_CLASSES: ClassVar[dict[str, tuple[Any, Any]]] = {
+        tag: (
+            _splitting(_LenientServiceTaskParser if parser is ServiceTaskParser else parser),
+            spec,
+        )
+        for tag, (parser, spec) in {
+            **SpiffBpmnParser.PARSER_CLASSES,
+            **SpiffBpmnParser.OVERRIDE_PARSER_CLASSES,
+        }.items()
+    }
 
 
 class SpecCache:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from xml.etree.ElementTree import ParseError
@@ -18,9 +19,14 @@ from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 from sote_flow.domain.errors import DeployProblem, DeployRefused
 from sote_flow.domain.forms import check_form_schema
 from sote_flow.engine.bundle import ALLOWED_SUFFIXES, ProcessBundle
+from sote_flow.engine.case_rules import CASE_GROUP, CASE_URGENT
 from sote_flow.engine.cases import case_declaration_problems
 from sote_flow.engine.parsing import ParsedProcess, parse_bundle
+from sote_flow.engine.parsing_prepare import prepare_diagram, xml_parser
 from sote_flow.engine.tasks import start_event_spec, task_properties
+from sote_flow.engine.validation_expressions import expression_problems
+from sote_flow.engine.validation_foreign import foreign_extension_warnings
+from sote_flow.engine.validation_structure import schema_problems, structure_problems
 
 
 @dataclass(frozen=True)
@@ -33,22 +39,59 @@ class DeployCatalog:
     max_file_bytes: int = 2_000_000
 
 
+@dataclass(frozen=True)
+class DeployCheck:
+    """A bundle that passed validation, and what deploy should tell about it anyway."""
+
+    parsed: ParsedProcess
+    warnings: tuple[DeployProblem, ...] = ()
+
+
 def validate_bundle(bundle: ProcessBundle, catalog: DeployCatalog) -> ParsedProcess:
     """Return the parsed process, or raise DeployRefused listing every problem found."""
+    return check_bundle(bundle, catalog).parsed
+
+
+def check_bundle(bundle: ProcessBundle, catalog: DeployCatalog) -> DeployCheck:
+    """Validate a bundle: its parsed process and warnings, or DeployRefused with every problem."""
     problems = list(_check_files(bundle, catalog))
     if problems:
         raise DeployRefused(problems)
     (main,) = bundle.bpmn_files
+    xml = bundle.files[main]
+
+    def located(found: Iterable[tuple[str | None, str]]) -> list[DeployProblem]:
+        return [DeployProblem(main, element, message) for element, message in found]
+
+    root = etree.fromstring(xml, parser=xml_parser())
+    structural, notes = structure_problems(root)
+    problems = [
+        *located(schema_problems(xml)),
+        *located(structural),
+        *located(expression_problems(root)),
+    ]
+    warnings = [
+        *located(notes),
+        *located(prepare_diagram(xml).notes),
+        *located(foreign_extension_warnings(root)),
+    ]
+    parsed = None
     try:
         parsed = parse_bundle(bundle)
     except ValidationException as exc:
-        raise DeployRefused([_from_validation_exception(exc, main)]) from None
-    except (etree.LSTError, LookupError, ValueError) as exc:
-        raise DeployRefused([DeployProblem(main, None, f"Kaavio ei jäsenny: {exc}")]) from None
-    problems = list(_check_elements(parsed, catalog))
+        reported = {problem.element_id for problem in problems}
+        element = getattr(exc, "id", None) or None
+        if not problems or (element is not None and element not in reported):
+            problems.append(_from_validation_exception(exc, main))
+    except (etree.LxmlError, LookupError, ValueError) as exc:
+        if not problems:
+            problems.append(DeployProblem(main, None, f"Kaavio ei jäsenny: {_plain(str(exc))}"))
+    if parsed is not None:
+        problems.extend(_check_elements(parsed, catalog))
     if problems:
-        raise DeployRefused(problems)
-    return parsed
+        raise DeployRefused(list(dict.fromkeys(problems)))
+    assert parsed is not None
+    return DeployCheck(parsed, tuple(dict.fromkeys(warnings)))
 
 
 def _check_files(bundle: ProcessBundle, catalog: DeployCatalog) -> Iterator[DeployProblem]:
@@ -120,7 +163,9 @@ def _check_elements(parsed: ParsedProcess, catalog: DeployCatalog) -> Iterator[D
                 for message in _element_problems(task_spec, parsed.bundle, catalog)
             )
     for element, message in case_declaration_problems(parsed.spec, parsed.subprocess_specs):
-        yield DeployProblem(main, element, message)
+        # Expressions are checked, in Finnish, with all the others (validation_expressions).
+        if not message.startswith((f"Lauseke {CASE_URGENT} ", f"Lauseke {CASE_GROUP} ")):
+            yield DeployProblem(main, element, message)
     start = start_event_spec(parsed.spec)
     if start is not None and not task_properties(start).get("startRoles", "").strip():
         yield DeployProblem(
@@ -141,21 +186,24 @@ def _element_problems(
             yield f"Lomaketiedosto {file_name} puuttuu; lähetä se kaavion mukana."
     if isinstance(task_spec, ServiceTask):
         operator = getattr(task_spec, "operation_name", None)
-        if operator not in catalog.operators:
+        if operator is not None and operator not in catalog.operators:
             known = ", ".join(sorted(catalog.operators)) or "ei yhtään"
             yield (
-                f"Palvelutehtävän operaattoria {operator!r} ei ole rekisteröity "
-                f"(tunnetut: {known})."
+                f"Palvelutehtävän operaattoria ”{operator}” ei ole rekisteröity: valitse "
+                f"jokin tunnetuista ({known})."
             )
     properties = task_properties(task_spec)
     if isinstance(task_spec, UserTask) or getattr(task_spec, "manual", False):
         if task_spec.lane is None and "group" not in properties and "assignee" not in properties:
             yield "Käyttäjätehtävä ei ole millään kaistalla (kaista = ryhmä, joka tekee tehtävän)."
         elif task_spec.lane is not None and task_spec.lane not in catalog.groups:
-            yield f"Kaistan nimi {task_spec.lane!r} ei ole tunnettu ryhmä."
+            yield (
+                f"Kaistan nimi ”{task_spec.lane}” ei ole tunnettu ryhmä: nimeä kaista "
+                "ryhmän mukaan tai lisää ryhmä."
+            )
     for role in _split(properties.get("startRoles", "")):
         if role not in catalog.roles:
-            yield f"Tuntematon rooli {role!r} ominaisuudessa startRoles."
+            yield f"Tuntematon rooli ”{role}” ominaisuudessa startRoles: käytä tunnettua roolia."
 
 
 def _all_specs(parsed: ParsedProcess) -> Iterator[Any]:
@@ -173,4 +221,13 @@ def _from_validation_exception(exc: ValidationException, file_name: str) -> Depl
     line = getattr(exc, "line_number", "")
     where = f" (rivi {line})" if line else ""
     detail = ". ".join([str(exc.args[0]) if exc.args else "", *exc.notes]).strip(". ")
-    return DeployProblem(file_name, element, f"Kaavio ei kelpaa{where}: {detail}")
+    return DeployProblem(
+        file_name, element, f"SpiffWorkflow ei hyväksy kaaviota{where}: {_plain(detail)}."
+    )
+
+
+def _plain(text: str) -> str:
+    """One line without Python reprs: ValueError('x') reads ValueError: x."""
+    text = " ".join(text.split())
+    text = re.sub(r"\b(\w+(?:Error|Exception))\((['\"])(.*?)\2\)", r"\1: \3", text)
+    return text[:300].rstrip(". ")

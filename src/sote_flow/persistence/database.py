@@ -7,13 +7,24 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+# A statement or a lock wait longer than this is a fault, not work: it ends with an error the
+# use case reports, instead of holding a connection and the locks behind it.
+STATEMENT_TIMEOUT_MS = 30_000
+LOCK_TIMEOUT_MS = 10_000
+
 
 def engine_options(url: str) -> dict[str, Any]:
     """Return create_engine keyword arguments suited to the database in `url`."""
     if url.startswith("sqlite"):
         # Autocommit at the driver level; `configure_engine` issues BEGIN IMMEDIATE itself.
         return {"connect_args": {"check_same_thread": False, "isolation_level": None}}
-    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20}
+    timeouts = f"-c statement_timeout={STATEMENT_TIMEOUT_MS} -c lock_timeout={LOCK_TIMEOUT_MS}"
+    return {
+        "pool_pre_ping": True,
+        "pool_size": 10,
+        "max_overflow": 20,
+        "connect_args": {"options": timeouts, "connect_timeout": 5},
+    }
 
 
 def configure_engine(engine: Engine) -> None:

@@ -1,17 +1,25 @@
-"""Local accounts: users, groups, password checks and API tokens."""
+"""Local accounts: users, groups, password checks, API tokens and password changes."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from sote_flow.domain.clock import Clock
-from sote_flow.domain.errors import AuthenticationFailed, Conflict, TooManyAttempts
+from sote_flow.domain.errors import (
+    AuthenticationFailed,
+    Conflict,
+    FieldError,
+    InvalidInput,
+    NotFound,
+    TooManyAttempts,
+)
 from sote_flow.domain.roles import parse_roles
 from sote_flow.persistence.models import ApiToken, Group, StaffSession, User, UserRole
 from sote_flow.persistence.unit_of_work import UnitOfWork
@@ -24,6 +32,9 @@ LOCKOUT_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_ADDRESS = 20
 SESSION_TOUCH_INTERVAL = timedelta(minutes=1)
+MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 1024  # hashing megabytes on request would be a cheap denial of service
+TOKEN_REFUSED = "Tunniste puuttuu, se on vanhentunut tai peruttu, tai se on virheellinen."
 
 
 def use_password_hasher(hasher: PasswordHasher) -> None:
@@ -47,8 +58,8 @@ def create_user(
     role_set = parse_roles(tuple(roles))
     if uow.users.by_username(username) is not None:
         raise Conflict(f"Käyttäjätunnus {username!r} on jo käytössä.")
-    if len(password) < 8:
-        raise ValueError("password must be at least 8 characters")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValueError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
     user = User(
         username=username,
         display_name=display_name or username,
@@ -138,7 +149,7 @@ def actor_for_token(uow: UnitOfWork, clock: Clock, token: str) -> Actor:
     """Return the actor owning a valid bearer token; raise AuthenticationFailed otherwise."""
     user = uow.users.by_token_hash(_token_hash(token), clock())
     if user is None:
-        raise AuthenticationFailed("Tunniste puuttuu, on vanhentunut tai virheellinen.")
+        raise AuthenticationFailed(TOKEN_REFUSED)
     return actor_from_user(user)
 
 
@@ -200,3 +211,152 @@ def end_session(uow: UnitOfWork, clock: Clock, token: str) -> None:
     if record is not None and record.ended_at is None:
         record.ended_at = clock()
         uow.commit()
+
+
+# -- API tokens: seeing and revoking them -------------------------------------------------------
+def list_api_tokens(actor: Actor, uow: UnitOfWork, clock: Clock) -> Sequence[ApiToken]:
+    """Return the actor's own live API tokens, newest first (only their hashes are stored)."""
+    return uow.staff_sessions.live_api_tokens(actor.user_id, clock())
+
+
+def revoke_api_token(actor: Actor, uow: UnitOfWork, clock: Clock, token_id: int | None) -> None:
+    """Revoke one of the actor's own live API tokens: it signs nobody in any more."""
+    # One's own credentials, not client data: an auditor (read-only) may revoke theirs too.
+    now = clock()
+    record = uow.staff_sessions.api_token(token_id) if token_id is not None else None
+    if record is None or record.user_id != actor.user_id or record.expires_at <= now:
+        raise NotFound("Tunnistetta ei löytynyt, tai se on jo vanhentunut tai peruttu.")
+    _revoke_tokens(uow, actor.username, [record], now, "account")
+    uow.commit()
+
+
+def revoke_bearer_token(actor: Actor, uow: UnitOfWork, clock: Clock, token: str) -> None:
+    """Revoke the API token a request was made with (the API's own sign-out)."""
+    now = clock()
+    record = uow.staff_sessions.api_token_by_hash(_token_hash(token))
+    if record is None or record.user_id != actor.user_id or record.expires_at <= now:
+        raise AuthenticationFailed(TOKEN_REFUSED)
+    _revoke_tokens(uow, actor.username, [record], now, "api")
+    uow.commit()
+
+
+def _revoke_tokens(
+    uow: UnitOfWork, by: str, records: Sequence[ApiToken], now: datetime, via: str
+) -> None:
+    # A revoked token simply expires now: every check already refuses an expired one.
+    for record in records:
+        record.expires_at = now
+        data = {"token_id": record.id, "user_id": record.user_id, "via": via}
+        uow.history.append(at=now, actor=by, action="api_token_revoked", data=data)
+
+
+# -- passwords ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PasswordChanged:
+    """What a password change ended besides the password: other sessions and API tokens."""
+
+    sessions_ended: int
+    tokens_revoked: int
+
+
+def change_password(
+    actor: Actor,
+    uow: UnitOfWork,
+    clock: Clock,
+    *,
+    current: str,
+    new: str,
+    again: str,
+    keep_session: str | None,
+    address: str,
+) -> PasswordChanged:
+    """Change the actor's own password; every other session ends and every API token is
+    revoked, so a saved cookie or token stops working. `keep_session` is the secret of the
+    session making the change, which goes on. A wrong current password counts as a failed
+    sign-in (so this form cannot be used to guess it) and raises InvalidInput. A read-only
+    role (auditor) changes no data but keeps their own password like anyone."""
+    now = clock()
+    user = uow.users.get(actor.user_id)
+    if user is None or not user.active:
+        raise AuthenticationFailed(LOGIN_FAILED)
+    errors = _new_password_problems(new, again)
+    if new and new == current:
+        errors.append(FieldError("new_password", "Uusi salasana ei voi olla sama kuin nykyinen."))
+    since = now - LOCKOUT_WINDOW
+    if uow.logins.failures_since(since, username=user.username) >= MAX_FAILURES_PER_ACCOUNT:
+        raise InvalidInput([FieldError("current_password", LOCKED_OUT), *errors])
+    if not current:
+        errors.insert(0, FieldError("current_password", "Anna nykyinen salasana."))
+    elif not _verifies(user.password_hash, current):
+        _record_failure(uow, now, user.username, address)
+        errors.insert(0, FieldError("current_password", "Nykyinen salasana on väärä."))
+    if errors:
+        raise InvalidInput(errors)
+    changed = _replace_password(uow, actor.username, user, new, now, keep_session)
+    uow.history.append(
+        at=now,
+        actor=actor.username,
+        action="password_changed",
+        data={"user": user.username, "sessions_ended": changed.sessions_ended,
+              "tokens_revoked": changed.tokens_revoked},
+    )  # fmt: skip
+    uow.commit()
+    return changed
+
+
+def set_password(uow: UnitOfWork, clock: Clock, username: str, password: str) -> PasswordChanged:
+    """Set a user's password (an administrator's CLI use case): all of the user's sessions end
+    and all of their API tokens are revoked."""
+    problems = _new_password_problems(password, password)
+    if problems:
+        raise ValueError(problems[0].message)
+    user = uow.users.by_username(username)
+    if user is None:
+        raise NotFound(f"Käyttäjää {username!r} ei ole.")
+    now = clock()
+    changed = _replace_password(uow, "system", user, password, now, keep_session=None)
+    uow.history.append(
+        at=now,
+        actor="system",
+        action="password_set",
+        data={"user": user.username, "sessions_ended": changed.sessions_ended,
+              "tokens_revoked": changed.tokens_revoked},
+    )  # fmt: skip
+    uow.commit()
+    return changed
+
+
+def _new_password_problems(new: str, again: str) -> list[FieldError]:
+    if len(new) < MIN_PASSWORD_LENGTH:
+        message = f"Salasanassa on oltava vähintään {MIN_PASSWORD_LENGTH} merkkiä."
+        return [FieldError("new_password", message)]
+    if len(new) > MAX_PASSWORD_LENGTH:
+        message = f"Salasanassa voi olla enintään {MAX_PASSWORD_LENGTH} merkkiä."
+        return [FieldError("new_password", message)]
+    if new != again:
+        return [FieldError("new_password_again", "Salasanat eivät ole samat.")]
+    return []
+
+
+def _verifies(password_hash: str, password: str) -> bool:
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return False
+    try:
+        return bool(_hasher.verify(password_hash, password))
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _replace_password(
+    uow: UnitOfWork, by: str, user: User, password: str, now: datetime, keep_session: str | None
+) -> PasswordChanged:
+    user.password_hash = _hasher.hash(password)
+    kept = _token_hash(keep_session) if keep_session else None
+    ended = 0
+    for record in uow.staff_sessions.live_for_user(user.id):
+        if record.token_hash != kept:
+            record.ended_at = now
+            ended += 1
+    tokens = uow.staff_sessions.live_api_tokens(user.id, now)
+    _revoke_tokens(uow, by, tokens, now, "password")
+    return PasswordChanged(sessions_ended=ended, tokens_revoked=len(tokens))

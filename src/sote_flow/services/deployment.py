@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sote_flow.domain.clock import Clock
+from sote_flow.domain.errors import DeployProblem
 from sote_flow.domain.roles import Role
 from sote_flow.engine.bundle import ProcessBundle
-from sote_flow.engine.validation import DeployCatalog, validate_bundle
+from sote_flow.engine.validation import DeployCatalog, check_bundle
 from sote_flow.persistence.models import ProcessVersion
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.services.actors import Actor, require_role
@@ -17,10 +18,12 @@ from sote_flow.services.platform import Platform
 
 @dataclass(frozen=True)
 class DeployResult:
-    """The deployed version, and whether it is new (identical content deploys nothing)."""
+    """The deployed version, whether it is new (identical content deploys nothing), and what
+    the diagram has that sote-flow ignores (foreign extensions, descriptive data parts)."""
 
     version: ProcessVersion
     created: bool
+    warnings: tuple[DeployProblem, ...] = field(default=())
 
 
 def deploy_bundle(
@@ -34,10 +37,11 @@ def deploy_bundle(
         roles=frozenset(r.value for r in Role),
         max_file_bytes=platform.settings.max_diagram_bytes,
     )
-    parsed = validate_bundle(bundle, catalog)
+    checked = check_bundle(bundle, catalog)
+    parsed = checked.parsed
     existing = uow.processes.by_checksum(parsed.key, parsed.checksum)
     if existing is not None:
-        return DeployResult(existing, created=False)
+        return DeployResult(existing, created=False, warnings=checked.warnings)
     latest = uow.processes.latest(parsed.key)
     (main,) = bundle.bpmn_files
     version = ProcessVersion(
@@ -59,7 +63,7 @@ def deploy_bundle(
         data={"key": version.key, "version": version.version, "checksum": version.checksum},
     )
     uow.commit()
-    return DeployResult(version, created=True)
+    return DeployResult(version, created=True, warnings=checked.warnings)
 
 
 def list_processes(uow: UnitOfWork) -> Sequence[ProcessVersion]:

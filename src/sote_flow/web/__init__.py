@@ -66,6 +66,7 @@ def create_app(config_override: Mapping[str, Any] | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from sote_flow.web import session_user  # noqa: F401  (registers the user loader)
+    from sote_flow.web.account import account_blueprint
     from sote_flow.web.admin import admin_blueprint
     from sote_flow.web.api import api_blueprint
     from sote_flow.web.audit import audit_blueprint
@@ -75,6 +76,7 @@ def _register_blueprints(app: Flask) -> None:
     from sote_flow.web.calendar_feed import calendar_feed_blueprint, ical_blueprint
     from sote_flow.web.calendars import calendar_blueprint
     from sote_flow.web.cases import cases_blueprint
+    from sote_flow.web.health import health_blueprint
     from sote_flow.web.history import history_blueprint
     from sote_flow.web.inbox import inbox_blueprint
     from sote_flow.web.instances import instances_blueprint
@@ -82,6 +84,7 @@ def _register_blueprints(app: Flask) -> None:
     from sote_flow.web.processes import processes_blueprint
 
     for blueprint in (
+        health_blueprint,
         auth_blueprint,
         inbox_blueprint,
         processes_blueprint,
@@ -96,6 +99,7 @@ def _register_blueprints(app: Flask) -> None:
         admin_blueprint,
         audit_blueprint,
         process_admin_blueprint,
+        account_blueprint,
     ):
         app.register_blueprint(blueprint)
     for part in load_web_parts():

@@ -6,7 +6,7 @@ from datetime import date
 
 from werkzeug.routing import IntegerConverter
 
-MAX_ID = 2**63 - 1  # PostgreSQL bigint
+MAX_ID = 2**31 - 1  # the ids are INTEGER columns (32 bits in PostgreSQL)
 MAX_PAGE = 100_000
 # Dates a search or report can mean; outside them a date converted to UTC or stored overflows.
 FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from sote_flow.domain.errors import (
@@ -23,6 +25,9 @@ from sote_flow.domain.errors import (
 )
 
 log = logging.getLogger(__name__)
+RETRY_AFTER_SECONDS = 5
+OUTAGE_LOG_INTERVAL = 60.0
+_last_outage_log = [-OUTAGE_LOG_INTERVAL]
 
 STATUS_BY_ERROR: dict[type[DomainError], int] = {
     NotFound: 404,
@@ -80,10 +85,31 @@ def register_error_handlers(app: Flask) -> None:
         status = error.code or 500
         return _respond(status, _friendly(status))
 
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def on_database_unavailable(error: Exception) -> tuple[Response | str, int]:
+        # An outage is one event, not a trace per request: one log line a minute at most.
+        _log_outage(error)
+        message = _(
+            "Tietokantaan ei juuri nyt saada yhteyttä. Mitään ei tallennettu; "
+            "yritä hetken kuluttua uudelleen."
+        )
+        body, status = _respond(503, message)
+        response = app.make_response((body, status))
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response, status
+
     @app.errorhandler(Exception)
     def on_unexpected(error: Exception) -> tuple[Response | str, int]:
         log.exception("unhandled error on %s %s", request.method, request.path)
         return _respond(500, _friendly(500))
+
+
+def _log_outage(error: Exception) -> None:
+    now = time.monotonic()
+    if now - _last_outage_log[0] >= OUTAGE_LOG_INTERVAL:
+        _last_outage_log[0] = now
+        log.error("database unavailable: %s", str(error).splitlines()[0] if str(error) else error)
 
 
 def _respond(

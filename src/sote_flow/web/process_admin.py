@@ -88,11 +88,18 @@ def deploy(key: str) -> tuple[Response, int]:
     )
     if result.created:
         flash(message, "success")
+    warnings = [
+        {"file": w.file, "element_id": w.element_id, "message": w.message} for w in result.warnings
+    ]
+    for warning in result.warnings:  # shown on the process list the modeler returns to
+        where = f"{warning.element_id}: " if warning.element_id else ""
+        flash(_("Huomautus: %(where)s%(message)s", where=where, message=warning.message), "warning")
     return jsonify(
         {
             "version": version.version,
             "created": result.created,
             "message": message,
+            "warnings": warnings,
             "url": url_for("process_admin.index"),
         }
     ), (201 if result.created else 200)

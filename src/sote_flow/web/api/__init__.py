@@ -24,6 +24,7 @@ def authenticate_bearer() -> None:
         raise AuthenticationFailed("Tunniste puuttuu: lähetä Authorization: Bearer <token>.")
     with unit_of_work() as uow:
         g.api_actor = actor_for_token(uow, clock(), token.strip())
+    g.api_token = token.strip()
 
 
 from sote_flow.web.api import views  # noqa: E402,F401  (registers the routes)

@@ -29,7 +29,7 @@ def _operation(
     public: bool = False,
 ) -> dict[str, Any]:
     op: dict[str, Any] = {"summary": summary, "responses": {}}
-    ok_response: dict[str, Any] = {"description": "OK"}
+    ok_response: dict[str, Any] = {"description": "No Content" if ok == "204" else "OK"}
     if out:
         ok_response["content"] = {"application/json": {"schema": out}}
     op["responses"][ok] = ok_response
@@ -102,7 +102,8 @@ def openapi_document() -> dict[str, Any]:
                 "TokenRequest",
                 "TokenResponse",
                 public=True,
-            )
+            ),
+            "delete": _operation("Revoke the bearer token of this request", "204"),
         },
     )
     spec.path(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import jsonify, request
+from flask import g, jsonify, request
 from marshmallow import ValidationError
 from werkzeug.wrappers import Response
 
@@ -29,6 +29,14 @@ def issue_token() -> tuple[Response, int]:
         )
         token = accounts.issue_token(uow, clock(), who, ttl)
     return jsonify(s.TokenResponse().dump({"token": token, "expires_in": ttl * 3600})), 201
+
+
+@api_blueprint.delete("/auth/token")
+def revoke_token() -> tuple[str, int]:
+    """Revoke the bearer token this request was made with (the API's sign-out)."""
+    with unit_of_work() as uow:
+        accounts.revoke_bearer_token(actor(), uow, clock(), g.api_token)
+    return "", 204
 
 
 @api_blueprint.get("/openapi.json")
@@ -57,7 +65,9 @@ def deploy_definition() -> tuple[Response, int]:
         raise InvalidInput([FieldError("files", str(exc))]) from None
     with unit_of_work() as uow:
         result = deployment.deploy_bundle(platform(), actor(), uow, clock(), bundle)
-    body = s.DeployResultOut().dump({"created": result.created, "version": result.version})
+    body = s.DeployResultOut().dump(
+        {"created": result.created, "version": result.version, "warnings": result.warnings}
+    )
     return jsonify(body), 201 if result.created else 200
 
 
