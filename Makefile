@@ -49,6 +49,7 @@ bench: install
 	$(BIN)/python bench/case_queue.py
 	$(BIN)/python bench/calendar_slots.py
 	$(BIN)/python bench/public_form.py
+	$(BIN)/python bench/instance_read.py
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR)

@@ -85,7 +85,30 @@ def _parser() -> argparse.ArgumentParser:
     reset.set_defaults(run=_users_set_password)
 
     audit = commands.add_parser("audit", help="audit trail").add_subparsers(title="audit commands")
-    audit.add_parser("verify", help="verify the history hash chain").set_defaults(run=_audit_verify)
+    verify = audit.add_parser("verify", help="verify the history hash chain")
+    verify.add_argument(
+        "--checkpoint",
+        type=Path,
+        help="also check the database against the newest signed checkpoint in FILE",
+    )
+    verify.set_defaults(run=_audit_verify)
+    checkpoint = audit.add_parser(
+        "checkpoint", help="write a signed checkpoint of the chain head (JSON Lines)"
+    )
+    checkpoint.add_argument(
+        "--out",
+        type=Path,
+        help="file to append to (default SOTE_FLOW_AUDIT_CHECKPOINT_FILE; else standard output)",
+    )
+    checkpoint.set_defaults(run=_audit_checkpoint)
+
+    backup = commands.add_parser("backup", help="write a consistent backup of the database")
+    backup.add_argument("file", type=Path)
+    backup.set_defaults(run=_backup)
+    restore = commands.add_parser("restore", help="replace the database with a backup")
+    restore.add_argument("file", type=Path)
+    restore.add_argument("--yes", action="store_true", help="confirm: current data is replaced")
+    restore.set_defaults(run=_restore)
 
     scheduler = commands.add_parser("scheduler", help="run the timer scheduler (any number)")
     scheduler.add_argument(
@@ -194,18 +217,91 @@ def _users_set_password(args: argparse.Namespace) -> int:
 
 
 def _audit_verify(args: argparse.Namespace) -> int:
+    from sote_flow.persistence.backup import read_consistently
+    from sote_flow.services import audit_checkpoint
+
     settings = _settings()
+    anchor = None
+    if args.checkpoint is not None:
+        checkpoints = audit_checkpoint.read_checkpoints(
+            args.checkpoint, settings.audit_checkpoint_key
+        )
+        anchor = audit_checkpoint.newest(checkpoints)
     with _unit_of_work_factory(settings)() as uow:
+        read_consistently(uow.session)
         report = uow.history.verify()
-    if report.ok:
-        print(f"history chain intact: {report.entries} entries")
-        return 0
-    print(
-        f"history chain BROKEN at entry {report.first_bad_entry_id}: {report.problem} "
-        f"({report.entries} entries verified before it)",
-        file=sys.stderr,
+        check = (
+            audit_checkpoint.compare_with_checkpoint(uow, report, anchor)
+            if report.ok and anchor is not None
+            else None
+        )
+    if not report.ok:
+        print(
+            f"history chain BROKEN at entry {report.first_bad_entry_id}: {report.problem} "
+            f"({report.entries} entries verified before it)",
+            file=sys.stderr,
+        )
+        return 1
+    if check is not None and not check.ok:
+        print(check.message, file=sys.stderr)
+        return 1
+    print(f"history chain intact: {report.entries} entries")
+    if check is not None:
+        print(
+            f"Ketju vastaa kuittausta {check.checkpoint.at.isoformat()} "
+            f"({check.checkpoint.entries} merkintää)."
+        )
+    return 0
+
+
+def _audit_checkpoint(args: argparse.Namespace) -> int:
+    from sote_flow.services import audit_checkpoint
+
+    settings = _settings()
+    out = args.out or (
+        Path(settings.audit_checkpoint_file) if settings.audit_checkpoint_file else None
     )
-    return 1
+    if out is None:
+        key = audit_checkpoint.require_key(settings.audit_checkpoint_key)
+        with _unit_of_work_factory(settings)() as uow:
+            print(audit_checkpoint.take_checkpoint(uow, system_clock, key).to_line())
+        return 0
+    written = audit_checkpoint.write_checkpoint(
+        _unit_of_work_factory(settings), system_clock, settings.audit_checkpoint_key, out
+    )
+    print(
+        f"Kuittaus kirjoitettu tiedostoon {out}: {written.entries} merkintää, "
+        f"viimeisin tiiviste {written.last_hash}"
+    )
+    return 0
+
+
+def _backup(args: argparse.Namespace) -> int:
+    from sote_flow.persistence.backup import backup_database
+
+    settings = _settings()
+    backup_database(settings.database_url, args.file)
+    print(f"Varmuuskopio kirjoitettu: {args.file}")
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from sote_flow.persistence.backup import restore_database
+
+    if not args.yes:
+        print(
+            "Palautus korvaa tietokannan nykyiset tiedot varmuuskopion tiedoilla. "
+            "Pysäytä ensin palvelin ja ajastin, ja vahvista ajamalla uudelleen valitsimella --yes.",
+            file=sys.stderr,
+        )
+        return 2
+    settings = _settings()
+    restore_database(settings.database_url, args.file)
+    print(
+        f"Palautettu varmuuskopiosta {args.file}. Tarkista historiaketju kuittausta vasten: "
+        "sote-flow audit verify --checkpoint TIEDOSTO"
+    )
+    return 0
 
 
 def _scheduler(args: argparse.Namespace) -> int:

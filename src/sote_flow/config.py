@@ -57,6 +57,10 @@ class Settings:
     sms_sender_name: str = "sote-flow"
     # How often the scheduler runs the processes' upkeep (e.g. erasing closed contacts' details).
     housekeeping_minutes: int = 15
+    # Audit chain checkpoints are signed (HMAC-SHA256) with this key; keep it outside the
+    # database (and its backups). The scheduler appends one daily to the file, when set.
+    audit_checkpoint_key: str = ""
+    audit_checkpoint_file: str = ""
 
     def validate(self, require_secret: bool = True) -> Settings:
         """Return self, or raise ValueError naming the first invalid setting."""
@@ -85,6 +89,11 @@ class Settings:
             ) from None
         if self.sms_gateway_url and not self.sms_gateway_url.startswith(("http://", "https://")):
             raise ValueError("SOTE_FLOW_SMS_GATEWAY_URL must be an http:// or https:// URL")
+        if self.audit_checkpoint_file and len(self.audit_checkpoint_key) < 16:
+            raise ValueError(
+                "SOTE_FLOW_AUDIT_CHECKPOINT_FILE vaatii SOTE_FLOW_AUDIT_CHECKPOINT_KEY:n "
+                "(vähintään 16 merkkiä)"
+            )
         if not self.database_url.startswith(("sqlite", "postgresql")):
             raise ValueError("SOTE_FLOW_DATABASE_URL must be a sqlite:// or postgresql:// URL")
         return self

@@ -121,7 +121,7 @@ def test_runaway_expressions_stop_within_bounds(expression):
 
 def test_wall_clock_budget():
     slow = SandboxedEnvironment(max_seconds=0.05, max_steps=10**9)
-    with pytest.raises(SandboxError, match=r"evaluation budget \(1000000000 steps, 0.05 s\)"):
+    with pytest.raises(SandboxError, match=r"ran past 0.05 s of wall-clock time"):
         slow.evaluate("sum(1 for a in range(99999) for b in range(99999))", {})
 
 

@@ -7,7 +7,6 @@ once more valid ones aimed at a real instance and task, so the fuzz reaches past
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -73,7 +72,6 @@ def _run(strategy: Any, call: Callable[[schemathesis.Case], None]) -> None:
 
 
 def test_no_input_makes_the_api_fail_with_a_server_error(app: Flask) -> None:
-    started = time.monotonic()
     mint = _token_minter(app)
     token = mint()
     ids = _real_ids(app, token)
@@ -102,4 +100,3 @@ def test_no_input_makes_the_api_fail_with_a_server_error(app: Flask) -> None:
             strategy = operation.as_strategy(generation_mode=mode, path_parameters=fixed)
             _run(strategy, lambda case, real=real: call(case, real))
     assert {o.label for o in operations} <= set(calls)
-    assert time.monotonic() - started < 60

@@ -23,6 +23,12 @@ def _holidays(year: int) -> frozenset[date]:
     return frozenset(holidays.country_holidays("FI", years=year))
 
 
+def warm_holidays(around: date, years: int = 2) -> None:
+    """Build the holiday tables around a day now, so no diagram expression waits on them later."""
+    for year in range(around.year - 1, around.year + years + 1):
+        _holidays(year)
+
+
 def is_public_holiday(day: date) -> bool:
     """True for a Finnish public holiday (and Midsummer Eve and Christmas Eve)."""
     return day in _holidays(day.year)

@@ -21,6 +21,7 @@ from SpiffWorkflow.util.task import TaskState
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import Conflict, EngineFailure
 from sote_flow.engine.engine_clock import engine_clock
+from sote_flow.engine.failures import failure_of as _failure
 from sote_flow.engine.parsing import ParsedProcess
 from sote_flow.engine.sandbox import SandboxedEnvironment
 from sote_flow.engine.tasks import FormRef, form_ref, task_properties
@@ -156,7 +157,7 @@ class WorkflowRuntime:
         except Exception as exc:  # still failing: the instance stays in error
             report.failure = _failure(exc)
             return retried
-        self._run_steps(workflow, report)
+        self._step(workflow, report)
         return retried
 
     def start(
@@ -337,6 +338,14 @@ class WorkflowRuntime:
         return report
 
     def _run_steps(self, workflow: BpmnWorkflow, report: StepReport) -> None:
+        self._step(workflow, report)
+        if report.failure is not None and report.failure.details.get("timeout"):
+            # Only the clock ran out (a busy machine, not a wrong diagram): run the failed step
+            # once more before the instance is marked in error.
+            report.failure = None
+            self.retry(workflow, report)
+
+    def _step(self, workflow: BpmnWorkflow, report: StepReport) -> None:
         try:
             with engine_clock(report.clock):
                 workflow.refresh_timers()
@@ -368,17 +377,3 @@ def _as_time(value: str | None) -> datetime | None:
     except ValueError:
         raise EngineFailure(f"dueAt did not give an ISO time: {value!r}") from None
     return due if due.tzinfo else due.replace(tzinfo=UTC)
-
-
-def _failure(exc: BaseException) -> EngineFailure:
-    """Describe an engine exception for the instance's error state and history."""
-    task = getattr(exc, "task", None)
-    task_name = task.task_spec.bpmn_id if task is not None else None
-    message = (str(exc.args[0]) if exc.args else exc.__class__.__name__).rstrip(". ")
-    # SpiffWorkflow wraps the real cause ("attribute 'system' is not allowed") in a generic
-    # "Error evaluating expression" exception; the cause is what a person can act on.
-    cause = exc.__cause__ or exc.__context__
-    if cause is not None and str(cause) not in message:
-        message = f"{message}: {type(cause).__name__}: {cause}"
-    kind = getattr(exc, "error_type", None) or exc.__class__.__name__
-    return EngineFailure(message=message, task_name=task_name, details={"type": str(kind)})

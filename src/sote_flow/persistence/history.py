@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from sote_flow.persistence.models import ChainHead, HistoryEntry
@@ -119,6 +119,44 @@ class HistoryLog:
             .order_by(HistoryEntry.id)
         )
         return self.session.scalars(query).all()
+
+    def count_for_instance(self, instance_id: int) -> int:
+        """Return how many entries an instance has (read from the instance_id index)."""
+        query = select(func.count()).select_from(HistoryEntry)
+        return self.session.scalar(query.where(HistoryEntry.instance_id == instance_id)) or 0
+
+    def page_for_instance(
+        self, instance_id: int, limit: int, offset: int = 0
+    ) -> Sequence[HistoryEntry]:
+        """Return `limit` of an instance's entries after skipping `offset`, oldest first."""
+        query = (
+            select(HistoryEntry)
+            .where(HistoryEntry.instance_id == instance_id)
+            .order_by(HistoryEntry.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        return self.session.scalars(query).all()
+
+    def newest_for_instance(self, instance_id: int, limit: int) -> list[HistoryEntry]:
+        """Return an instance's newest `limit` entries, oldest of them first."""
+        query = (
+            select(HistoryEntry)
+            .where(HistoryEntry.instance_id == instance_id)
+            .order_by(HistoryEntry.id.desc())
+            .limit(limit)
+        )
+        return list(reversed(self.session.scalars(query).all()))
+
+    def actor_took_part(self, instance_id: int, username: str) -> bool:
+        """Whether `username` appears as the actor of any entry of the instance."""
+        query = (
+            select(HistoryEntry.id)
+            .where(HistoryEntry.instance_id == instance_id, HistoryEntry.actor == username)
+            .order_by(HistoryEntry.id.desc())
+            .limit(1)
+        )
+        return self.session.scalar(query) is not None
 
     def get(self, entry_id: int) -> HistoryEntry | None:
         """Return the entry with `entry_id`, or None."""

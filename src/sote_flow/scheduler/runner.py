@@ -13,14 +13,17 @@ import logging
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine
 
 from sote_flow.domain.clock import Clock, system_clock
+from sote_flow.persistence.idempotency import purge_idempotency_keys
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.scheduler.listener import TimerNotificationListener
 from sote_flow.scheduler.smtp import mail_sender
+from sote_flow.services.audit_checkpoint import write_checkpoint
 from sote_flow.services.mail import MailSender, deliver_due_mails
 from sote_flow.services.messages import route_thrown_messages
 from sote_flow.services.platform import Platform
@@ -31,6 +34,7 @@ log = logging.getLogger(__name__)
 WAKE_JOB = "wake-due-timers"
 MAIL_JOB = "deliver-mail-now"
 HOUSEKEEPING_JOB = "housekeeping"
+CHECKPOINT_JOB = "audit-checkpoint"
 # SpiffWorkflow fires a timer only once now is strictly later than its due time.
 AFTER_DUE = timedelta(milliseconds=1)
 RETRY_DELAY = timedelta(seconds=1)
@@ -93,6 +97,18 @@ class TimerScheduler:
             max_instances=1,
             coalesce=True,
         )
+        if self.platform.settings.audit_checkpoint_file:
+            # Daily, and once at start so restarts never skip a day.
+            self._scheduler.add_job(
+                self.write_audit_checkpoint,
+                "interval",
+                days=1,
+                next_run_time=datetime.now(UTC),
+                misfire_grace_time=None,
+                id=CHECKPOINT_JOB,
+                max_instances=1,
+                coalesce=True,
+            )
         self._scheduler.start()
         self.platform.timer_listeners.append(self.schedule)
         self.platform.outbox_listeners.append(self.send_mail_soon)
@@ -168,6 +184,10 @@ class TimerScheduler:
 
     def run_housekeeping(self) -> None:
         """Run every process package's upkeep; one package's failure does not stop the rest."""
+        try:  # answers kept for retried API writes are needed for a day, then go
+            purge_idempotency_keys(self.unit_of_work, self.clock())
+        except Exception:  # logged; the next round tries again
+            log.exception("purging idempotency keys failed")
         for package in self.platform.packages:
             if package.housekeeping is None:
                 continue
@@ -178,3 +198,18 @@ class TimerScheduler:
                 continue
             for line in done:
                 log.info("housekeeping of %s: %s", package.key, line)
+
+    def write_audit_checkpoint(self) -> None:
+        """Append a signed checkpoint of the history chain to the configured file."""
+        settings = self.platform.settings
+        try:
+            checkpoint = write_checkpoint(
+                self.unit_of_work,
+                self.clock,
+                settings.audit_checkpoint_key,
+                Path(settings.audit_checkpoint_file),
+            )
+        except Exception:  # logged; tomorrow's round tries again
+            log.exception("writing the audit checkpoint failed")
+            return
+        log.info("audit checkpoint: %d entries", checkpoint.entries)

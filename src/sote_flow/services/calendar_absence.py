@@ -108,7 +108,7 @@ def reassignment_tasks(actor: Actor, uow: UnitOfWork, clock: Clock) -> Sequence[
     entries = uow.calendar.displaced_of_workers([m.id for m in members])
     tasks = [
         ReassignmentTask(
-            appointment=entry_view(uow, actor, entry, detail=True),
+            appointment=entry_view(actor, entry, detail=True),
             absence_reason=_absence_reason(uow, entry),
             suggestions=suggest_substitutes(uow, entry, members),
         )

@@ -72,7 +72,7 @@ def may_read_details(actor: Actor, worker: User) -> bool:
     return actor.user_id == worker.id or leads_team_of(actor, worker) or actor.oversees
 
 
-def entry_view(uow: UnitOfWork, actor: Actor, entry: CalendarEntry, detail: bool) -> EntryView:
+def entry_view(actor: Actor, entry: CalendarEntry, detail: bool) -> EntryView:
     """Build the view of one entry; without `detail` only home visits keep their place."""
     entry_type = entry.entry_type
     shown_type = detail or entry.type_key in (HOME_VISIT_TYPE, ABSENCE_TYPE)

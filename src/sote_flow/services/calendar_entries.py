@@ -76,7 +76,7 @@ def worker_calendar(
     if not detail and not actor.groups & {g.name for g in worker.groups}:
         raise PermissionDenied("Voit katsoa vain oman tiimisi kalentereita.")
     entries = uow.calendar.entries_between([worker.id], start, end)
-    views = [entry_view(uow, actor, e, detail) for e in entries]
+    views = [entry_view(actor, e, detail) for e in entries]
     log_client_reads(uow, clock, actor, views, "calendar")
     uow.commit()
     types = [(t.key, t.name_fi) for t in uow.calendar.entry_types() if t.key != ABSENCE_TYPE]
@@ -92,7 +92,7 @@ def calendar_entry(actor: Actor, uow: UnitOfWork, clock: Clock, entry_id: int) -
     detail = may_read_details(actor, entry.worker)
     if not detail and not actor.groups & {g.name for g in entry.worker.groups}:
         raise PermissionDenied("Voit katsoa vain oman tiimisi kalentereita.")
-    view = entry_view(uow, actor, entry, detail)
+    view = entry_view(actor, entry, detail)
     log_client_reads(uow, clock, actor, [view], "read")
     uow.commit()
     return view
@@ -107,7 +107,7 @@ def team_calendar(
         raise PermissionDenied("Voit katsoa vain oman tiimisi kalenteria.")
     members = uow.calendar.members([group])
     entries = uow.calendar.entries_between([m.id for m in members], start, end)
-    views = [entry_view(uow, actor, e, may_read_details(actor, e.worker)) for e in entries]
+    views = [entry_view(actor, e, may_read_details(actor, e.worker)) for e in entries]
     log_client_reads(uow, clock, actor, views, "team_calendar")
     uow.commit()
     lead = any(leads_team_of(actor, m) for m in members)

@@ -32,6 +32,9 @@ REACHED_ACTIONS = frozenset({"task_opened", "task_completed", "service_task", "e
 # The history action that begins the first round; a process's replay rules name the others.
 START_ACTION = "instance_started"
 EMPTY = "–"
+# Entries on one page of the timeline and of the API's history; the API may ask for up to MAX.
+HISTORY_PAGE_SIZE = 100
+MAX_HISTORY_PAGE_SIZE = 500
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,63 @@ class HistoryView:
     selected: HistoryEntry
     selected_title: str
     data_at: Sequence[tuple[str, str]]
+    page: int = 1
+    pages: int = 1
+    total: int = 0
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    """One page of an instance's history, oldest first, and where it sits in the whole."""
+
+    instance: ProcessInstance
+    entries: Sequence[HistoryEntry]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        """How many pages the history has (at least one, maybe empty)."""
+        return page_count(self.total, self.page_size)
+
+
+def page_count(total: int, page_size: int) -> int:
+    """Return how many pages of `page_size` hold `total` rows: at least one."""
+    return max(1, -(-total // page_size))
+
+
+def _check_page(page: int, pages: int) -> None:
+    if page > pages:
+        raise NotFound(f"Sivua {page} ei ole: historiassa on {pages} sivua.")
+
+
+def history_page(
+    actor: Actor,
+    uow: UnitOfWork,
+    clock: Clock,
+    instance_id: int,
+    page: int = 1,
+    page_size: int = HISTORY_PAGE_SIZE,
+) -> HistoryPage:
+    """Return one page of an instance's history, oldest first; logged. A page beyond the last
+    one (page 1 always exists) is not found."""
+    instance = uow.instances.get(instance_id)
+    if instance is None:
+        raise NotFound("Prosessia ei löydy.")
+    case = uow.cases.get(instance_id)
+    if not (
+        (case is not None and case.group_name in actor.groups)
+        or may_read_instance(actor, instance, uow.tasks.for_instance(instance_id), ())
+        or uow.history.actor_took_part(instance_id, actor.username)
+    ):
+        raise PermissionDenied("Sinulla ei ole oikeutta tähän prosessiin.")
+    total = uow.history.count_for_instance(instance_id)
+    _check_page(page, page_count(total, page_size))
+    entries = uow.history.page_for_instance(instance_id, page_size, (page - 1) * page_size)
+    log_read(uow, clock, actor, "instance_history", str(instance.id), instance.id, actor.purpose)
+    uow.commit()
+    return HistoryPage(instance, entries, total, page, page_size)
 
 
 def instance_history(
@@ -84,8 +144,11 @@ def instance_history(
     clock: Clock,
     instance_id: int,
     entry_id: int | None = None,
+    page: int | None = None,
+    page_size: int = HISTORY_PAGE_SIZE,
 ) -> HistoryView:
-    """Return an instance's path, timeline and data at one entry (the newest by default); logged."""
+    """Return an instance's path, one page of its timeline and data at one entry (the newest by
+    default); logged. The page defaults to the one holding that entry."""
     instance = uow.instances.get(instance_id)
     if instance is None:
         raise NotFound("Prosessia ei löydy.")
@@ -93,6 +156,11 @@ def instance_history(
     if not may_read_instance(actor, instance, uow.tasks.for_instance(instance_id), history):
         raise PermissionDenied("Sinulla ei ole oikeutta tähän prosessiin.")
     selected = _selected(history, entry_id)
+    pages = page_count(len(history), page_size)
+    if page is None:
+        page = history.index(selected) // page_size + 1
+    _check_page(page, pages)
+    shown = range((page - 1) * page_size, page * page_size)
     version = instance.process_version
     parsed = platform.parsed(version)
     xml = parsed.bundle.files[version.main_file]
@@ -106,7 +174,9 @@ def instance_history(
     uow.commit()
     schemas = platform.form_schemas(version)
     variables = result_variables(parsed.spec)
-    timeline, data_at = _timeline(history, schemas, variables, rules, graph.names, selected.id)
+    timeline, data_at, selected_title = _timeline(
+        history, shown, schemas, variables, rules, graph.names, selected.id
+    )
     order = {element_id: n for n, element_id in enumerate(graph.kinds)}
     return HistoryView(
         instance=instance,
@@ -124,8 +194,11 @@ def instance_history(
         ],
         timeline=timeline,
         selected=selected,
-        selected_title=next(r.title for r in timeline if r.entry.id == selected.id),
+        selected_title=selected_title,
         data_at=data_at,
+        page=page,
+        pages=pages,
+        total=len(history),
     )
 
 
@@ -157,27 +230,35 @@ def _selected(history: Sequence[HistoryEntry], entry_id: int | None) -> HistoryE
 
 def _timeline(
     history: Sequence[HistoryEntry],
+    shown: range,
     schemas: Sequence[Mapping[str, Any]],
     variables: Mapping[str, str],
     rules: ReplayRules,
     names: Mapping[str, str],
     selected_id: int,
-) -> tuple[list[TimelineRow], list[tuple[str, str]]]:
+) -> tuple[list[TimelineRow], list[tuple[str, str]], str]:
+    """Return the rows of the entries at `shown`, the data at the selected entry and its title.
+
+    Titles and data are carried over the whole history; only shown rows get their changes.
+    """
     labels = field_labels(schemas)
     titles = {element_id: name for element_id, name in names.items() if name}
     rows = []
     data: dict[str, Any] = {}
     data_at: list[tuple[str, str]] = []
-    for entry in history:
+    selected_title = ""
+    for index, entry in enumerate(history):
         recorded = entry.data or {}
         if entry.task_name and recorded.get("title"):
             titles[entry.task_name] = str(recorded["title"])
         title = titles.get(entry.task_name or "") or entry.task_name or ""
-        rows.append(TimelineRow(entry, title, _changes(entry, schemas, labels)))
+        if index in shown:
+            rows.append(TimelineRow(entry, title, _changes(entry, schemas, labels)))
         apply_entry(data, entry, variables, rules)
         if entry.id == selected_id:
             data_at = describe_data(schemas, data)
-    return rows, data_at
+            selected_title = title
+    return rows, data_at, selected_title
 
 
 def field_labels(schemas: Sequence[Mapping[str, Any]]) -> dict[str, str]:

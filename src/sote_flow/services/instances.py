@@ -14,6 +14,7 @@ from sote_flow.engine.case_rules import LegalClock
 from sote_flow.engine.cases import CaseDeclaration
 from sote_flow.engine.runtime import RunContext
 from sote_flow.engine.tasks import form_ref, start_event_spec, start_roles
+from sote_flow.persistence.instance_reads import InstanceReads
 from sote_flow.persistence.models import (
     AccessLogEntry,
     Case,
@@ -41,7 +42,11 @@ class StartableProcess:
 
 @dataclass(frozen=True)
 class InstanceView:
-    """An instance as shown to a person: state, data, open tasks and history."""
+    """An instance as shown to a person: state, data, open tasks and its newest history.
+
+    `history` holds the newest RECENT_HISTORY entries (oldest of them first); `history_more`
+    says older ones exist (the paged history page shows them all).
+    """
 
     instance: ProcessInstance
     data: dict[str, Any]
@@ -49,6 +54,7 @@ class InstanceView:
     history: Sequence[HistoryEntry]
     case_data: list[tuple[str, str]]
     case: CaseFacts | None = None
+    history_more: bool = False
 
 
 @dataclass(frozen=True)
@@ -67,7 +73,8 @@ class CaseFacts:
     row: Case
     declaration: CaseDeclaration
     clocks: Sequence[ClockFacts]
-    changes: Sequence[CaseStateChange]
+    changes: Sequence[CaseStateChange]  # the newest RECENT_CHANGES, oldest of them first
+    changes_more: bool = False
 
 
 def startable_process(
@@ -168,19 +175,30 @@ def list_instances(
     return uow.instances.recent(page_size, offset, started_by=started_by, status=wanted)
 
 
+# How many of the newest history entries and case state changes an instance's page shows: the
+# read costs the same however often the instance went round (issue 17).
+RECENT_HISTORY = 20
+RECENT_CHANGES = 20
+
+
 def view_instance(
     platform: Platform, actor: Actor, uow: UnitOfWork, clock: Clock, instance_id: int
 ) -> InstanceView:
-    """Return an instance's state, data, open tasks and history; logs the read."""
+    """Return an instance's state, data, open tasks and newest history; logs the read."""
     instance = uow.instances.get(instance_id)
     if instance is None:
         raise NotFound("Prosessia ei löydy.")
     open_tasks = uow.tasks.for_instance(instance_id)
-    history = uow.history.for_instance(instance_id)
     case = uow.cases.get(instance_id)
     in_case_group = case is not None and case.group_name in actor.groups
-    if not in_case_group and not may_read_instance(actor, instance, open_tasks, history):
+    # Whether the actor worked on it is asked of the index, not by reading the whole history.
+    if not (
+        in_case_group
+        or may_read_instance(actor, instance, open_tasks, ())
+        or uow.history.actor_took_part(instance_id, actor.username)
+    ):
         raise PermissionDenied("Sinulla ei ole oikeutta tähän prosessiin.")
+    history = uow.history.newest_for_instance(instance_id, RECENT_HISTORY + 1)
     ctx = RunContext(instance.id, instance.process_key, actor.username, clock)
     workflow, _ = platform.runtime.load(instance.state, ctx)
     log_read(uow, clock, actor, "process_instance", str(instance.id), instance.id, actor.purpose)
@@ -188,7 +206,9 @@ def view_instance(
     uow.commit()
     data = platform.runtime.current_data(workflow)
     case_data = describe_data(platform.form_schemas(instance.process_version), data)
-    return InstanceView(instance, data, open_tasks, history, case_data, facts)
+    shown = history[-RECENT_HISTORY:]
+    more = len(history) > RECENT_HISTORY
+    return InstanceView(instance, data, open_tasks, shown, case_data, facts, history_more=more)
 
 
 def _case_facts(
@@ -203,7 +223,14 @@ def _case_facts(
         for row in uow.cases.clocks(instance.id)
         if row.key in legal
     ]
-    return CaseFacts(case, declaration, clocks, uow.cases.state_log(instance.id))
+    changes = InstanceReads(uow.session).newest_state_changes(instance.id, RECENT_CHANGES + 1)
+    return CaseFacts(
+        case,
+        declaration,
+        clocks,
+        changes[-RECENT_CHANGES:],
+        changes_more=len(changes) > RECENT_CHANGES,
+    )
 
 
 def log_read(

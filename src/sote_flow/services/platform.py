@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sote_flow.config import Settings
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.privacy import ClientNumberPolicy
+from sote_flow.domain.weekdays import warm_holidays
 from sote_flow.engine.bundle import ProcessBundle
 from sote_flow.engine.cases import CaseDeclaration, case_declaration
 from sote_flow.engine.functions import DIAGRAM_FUNCTIONS
@@ -41,6 +42,8 @@ class Platform:
 
     def __post_init__(self) -> None:
         self.runtime = WorkflowRuntime(all_handlers(self.packages), DIAGRAM_FUNCTIONS)
+        # The first weekday sum of a year builds its holiday table: do it before any request.
+        warm_holidays(date.today())
 
     def package(self, process_key: str) -> ProcessPackage | None:
         """Return the package of a process, if it has one."""

@@ -15,8 +15,26 @@ ERRORS = {
     "401": "missing or invalid bearer token",
     "403": "the user's role does not allow this",
     "404": "not found",
-    "409": "the task was taken or closed by someone else",
-    "422": "invalid input; `errors` names each field (or file and element)",
+    "409": "the task was taken or closed by someone else (or this Idempotency-Key is in use)",
+    "422": "invalid input; `errors` names each field (or file and element, or Idempotency-Key)",
+}
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": (
+        "Any 1-255 printable ASCII characters, new for each intended write. A retry with the "
+        "same key and the same request gets the first answer again (with the header "
+        "`Idempotent-Replayed: true`) instead of a second effect; the same key with another "
+        "request is 422. Keys are kept for 24 hours; a request that failed stores nothing."
+    ),
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[ -~]+$"},
+}
+REPLAYED = {
+    "Idempotent-Replayed": {
+        "description": "`true` when this is the stored answer to an earlier request",
+        "schema": {"type": "string", "enum": ["true"]},
+    }
 }
 
 
@@ -171,6 +189,22 @@ def openapi_document() -> dict[str, Any]:
         },
     )
     document = spec.to_dict()
+    _document_idempotency(document)
     document["servers"] = [{"url": "/api/v1"}]
     document["security"] = [{"bearer": []}]
     return document
+
+
+def _document_idempotency(document: dict[str, Any]) -> None:
+    # Every write takes an Idempotency-Key, except signing in (which has no user yet).
+    document["components"].setdefault("parameters", {})["IdempotencyKey"] = IDEMPOTENCY_KEY
+    for path, operations in document["paths"].items():
+        for method in ("post", "delete"):
+            operation = operations.get(method)
+            if operation is None or (path, method) == ("/auth/token", "post"):
+                continue
+            ref = {"$ref": "#/components/parameters/IdempotencyKey"}
+            operation["parameters"] = [*operation.get("parameters", []), ref]
+            for status, response in operation["responses"].items():
+                if status.startswith("2"):
+                    response["headers"] = REPLAYED

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import g, jsonify, request
+from flask import g, jsonify, request, url_for
 from marshmallow import ValidationError
 from werkzeug.wrappers import Response
 
 from sote_flow.domain.errors import FieldError, InvalidInput
 from sote_flow.engine.bundle import ProcessBundle, safe_file_name
-from sote_flow.services import accounts, deployment, instances, messages, tasks
+from sote_flow.services import accounts, deployment, history_view, instances, messages, tasks
 from sote_flow.web.api import api_blueprint
 from sote_flow.web.api import schemas as s
+from sote_flow.web.api.idempotency import idempotent, write_unit_of_work
 from sote_flow.web.api.openapi import openapi_document
 from sote_flow.web.args import page_number
 from sote_flow.web.deps import actor, client_address, clock, platform, unit_of_work
+from sote_flow.web.history import page_arg, page_size_arg
 
 
 @api_blueprint.post("/auth/token")
@@ -32,9 +34,10 @@ def issue_token() -> tuple[Response, int]:
 
 
 @api_blueprint.delete("/auth/token")
+@idempotent
 def revoke_token() -> tuple[str, int]:
     """Revoke the bearer token this request was made with (the API's sign-out)."""
-    with unit_of_work() as uow:
+    with write_unit_of_work() as uow:
         accounts.revoke_bearer_token(actor(), uow, clock(), g.api_token)
     return "", 204
 
@@ -54,6 +57,7 @@ def list_definitions() -> Response:
 
 
 @api_blueprint.post("/process-definitions")
+@idempotent
 def deploy_definition() -> tuple[Response, int]:
     """Deploy one .bpmn file plus its form files (multipart field `files`)."""
     uploads = request.files.getlist("files")
@@ -63,7 +67,7 @@ def deploy_definition() -> tuple[Response, int]:
         bundle = ProcessBundle({safe_file_name(f.filename or ""): f.read() for f in uploads})
     except ValueError as exc:
         raise InvalidInput([FieldError("files", str(exc))]) from None
-    with unit_of_work() as uow:
+    with write_unit_of_work() as uow:
         result = deployment.deploy_bundle(platform(), actor(), uow, clock(), bundle)
     body = s.DeployResultOut().dump(
         {"created": result.created, "version": result.version, "warnings": result.warnings}
@@ -72,10 +76,11 @@ def deploy_definition() -> tuple[Response, int]:
 
 
 @api_blueprint.post("/process-instances")
+@idempotent
 def start_instance() -> tuple[Response, int]:
     """Start an instance with start-form data."""
     body = _load(s.StartInstanceIn(), request.get_json(silent=True))
-    with unit_of_work() as uow:
+    with write_unit_of_work() as uow:
         instance = instances.start_instance(
             platform(), actor(), uow, clock(), body["process_key"], body["data"]
         )
@@ -92,17 +97,39 @@ def get_instance(instance_id: int) -> Response:
 
 @api_blueprint.get("/process-instances/<int:instance_id>/history")
 def get_history(instance_id: int) -> Response:
-    """An instance's history, oldest first (the read is logged)."""
+    """One page of an instance's history, oldest first (the read is logged).
+
+    `page` (default 1) and `page_size` (default 100, at most 500) pick the page; the body is
+    the page's entries, X-Total-Count the number of entries and Link the first, previous, next
+    and last pages. A page beyond the last is 404; a malformed one 422.
+    """
+    number = page_arg(request.args.get("page")) or 1
+    size = page_size_arg(request.args.get("page_size"))
     with unit_of_work() as uow:
-        view = instances.view_instance(platform(), actor(), uow, clock(), instance_id)
-    return jsonify(s.HistoryEntryOut(many=True).dump(view.history))
+        found = history_view.history_page(actor(), uow, clock(), instance_id, number, size)
+    response = jsonify(s.HistoryEntryOut(many=True).dump(found.entries))
+    response.headers["X-Total-Count"] = str(found.total)
+    response.headers["Link"] = history_links(instance_id, found.page, found.pages, size)
+    return response
+
+
+def history_links(instance_id: int, page: int, pages: int, size: int) -> str:
+    """Return an RFC 8288 Link header naming the first, previous, next and last history pages."""
+    wanted = {"first": 1, "prev": page - 1, "next": page + 1, "last": pages}
+    return ", ".join(
+        f"<{url_for('api.get_history', instance_id=instance_id, page=n, page_size=size)}>; "
+        f'rel="{rel}"'
+        for rel, n in wanted.items()
+        if 1 <= n <= pages
+    )
 
 
 @api_blueprint.post("/messages")
+@idempotent
 def send_message() -> Response:
     """Deliver a message to the waiting instances it correlates with (404 if none waits)."""
     body = _load(s.MessageIn(), request.get_json(silent=True))
-    with unit_of_work() as uow:
+    with write_unit_of_work() as uow:
         delivered = messages.send_message(
             platform(),
             actor(),
@@ -131,26 +158,31 @@ def list_tasks() -> Response:
 
 
 @api_blueprint.post("/tasks/<task_id>/claim")
+@idempotent
 def claim_task(task_id: str) -> Response:
     """Claim a group task."""
-    with unit_of_work() as uow:
+    with write_unit_of_work() as uow:
         task = tasks.claim_task(actor(), uow, clock(), task_id)
-    return jsonify(s.TaskOut().dump(task))
+    # The task was read before the claim changed it: its assignee is now the claimant.
+    return jsonify({**s.TaskOut().dump(task), "assignee": actor().username})
 
 
 @api_blueprint.post("/tasks/<task_id>/release")
+@idempotent
 def release_task(task_id: str) -> Response:
     """Release a claimed task back to its group."""
-    with unit_of_work() as uow:
+    with write_unit_of_work() as uow:
         task = tasks.release_task(actor(), uow, clock(), task_id)
-    return jsonify(s.TaskOut().dump(task))
+    # The task was read before the release changed it: it has no assignee any more.
+    return jsonify({**s.TaskOut().dump(task), "assignee": None})
 
 
 @api_blueprint.post("/tasks/<task_id>/complete")
+@idempotent
 def complete_task(task_id: str) -> Response:
     """Complete a task with form data."""
     body = _load(s.CompleteTaskIn(), request.get_json(silent=True))
-    with unit_of_work() as uow:
+    with write_unit_of_work() as uow:
         instance = tasks.complete_task(platform(), actor(), uow, clock(), task_id, body["data"])
     return jsonify(s.InstanceOut().dump(instance))
 
