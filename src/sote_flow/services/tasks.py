@@ -49,6 +49,8 @@ class TaskView:
     instructions: str | None
     data: dict[str, Any]
     case_data: list[tuple[str, str]]
+    # False for someone who only oversees (a manager, an auditor): shown no form, no buttons.
+    may_work: bool = True
 
 
 def my_tasks(actor: Actor, uow: UnitOfWork, page: int, page_size: int) -> InboxPage:
@@ -124,6 +126,7 @@ def open_task(
             platform.form_schemas(instance.process_version),
             data,
         ),
+        may_work=_may_work_on(actor, task) and not actor.read_only,
     )
 
 
