@@ -39,11 +39,7 @@ def measure(label: str, url: str) -> None:
     platform, uow = make_platform(url), make_uow_factory(url)
     people = make_order_people(platform, uow, system_clock)
     returned = OrderDriver(platform, uow, system_clock, people)
-    returned.order()
-    returned.process()
-    for _ in range(RETURNS):
-        returned.return_to_queue()
-        returned.process()
+    returned.process_after_returns(RETURNS)
     fresh = OrderDriver(platform, uow, system_clock, people)
     fresh.order()
     fresh.process()

@@ -30,11 +30,7 @@ def main() -> None:
         platform, uow = make_platform(url), make_uow_factory(url)
         people = make_order_people(platform, uow, system_clock)
         returned = OrderDriver(platform, uow, system_clock, people)
-        returned.order()
-        returned.process()
-        for _ in range(RETURNS):
-            returned.return_to_queue()
-            returned.process()
+        returned.process_after_returns(RETURNS)
         fresh_times, returned_times, fresh_sizes, returned_sizes = [], [], [], []
         for _ in range(SAMPLES):
             fresh = OrderDriver(platform, uow, system_clock, people)

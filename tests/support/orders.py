@@ -139,3 +139,11 @@ class OrderDriver:
             order = unit.session.get(ServiceOrder, self.instance_id)
             assert order is not None
             return order
+
+    def process_after_returns(self, returns: int) -> None:
+        """Order, process, then return to the queue and process again `returns` times."""
+        self.order()
+        self.process()
+        for _ in range(returns):
+            self.return_to_queue()
+            self.process()

@@ -59,7 +59,11 @@ class CalendarRepository:
     def entries_between(
         self, worker_ids: Iterable[int], start: datetime, end: datetime
     ) -> Sequence[CalendarEntry]:
-        """Return the workers' live entries that overlap [start, end), earliest first."""
+        """Return the workers' live entries that overlap [start, end), earliest first.
+
+        Entries other than absences last at most MAX_ENTRY, which bounds how far back the
+        (worker, start) index is read: a week's page does not walk the worker's whole year.
+        """
         query = (
             select(CalendarEntry)
             .where(
@@ -67,6 +71,10 @@ class CalendarRepository:
                 CalendarEntry.cancelled_at.is_(None),
                 CalendarEntry.starts_at < end,
                 CalendarEntry.ends_at > start,
+                or_(
+                    CalendarEntry.type_key == ABSENCE_TYPE,
+                    CalendarEntry.starts_at > start - MAX_ENTRY,
+                ),
             )
             .order_by(CalendarEntry.starts_at, CalendarEntry.id)
         )
@@ -136,10 +144,6 @@ class CalendarRepository:
             )
         )
         return self.session.scalars(query).first()
-
-    def slot_is_booked(self, slot_id: int) -> bool:
-        """Whether a live appointment holds the slot."""
-        return bool(self.session.scalar(select(exists().where(CalendarEntry.slot_id == slot_id))))
 
     def add_pattern(self, pattern: SlotPattern) -> None:
         """Stage a slot pattern and give it an id."""
@@ -226,10 +230,18 @@ class CalendarRepository:
         )
         return [(begins, ends) for begins, ends in self.session.execute(query)]
 
-    def slots_of_pattern(self, pattern_id: int, after: datetime) -> Sequence[FirstVisitSlot]:
-        """Return a pattern's slots from `after` on."""
+    def slot_is_booked(self, slot_id: int) -> bool:
+        """Whether a live appointment holds the slot."""
+        return bool(self.session.scalar(select(exists().where(CalendarEntry.slot_id == slot_id))))
+
+    def open_slots_of_pattern(self, pattern_id: int, after: datetime) -> Sequence[FirstVisitSlot]:
+        """Return a pattern's live slots from `after` on that no appointment holds."""
+        booked = exists().where(CalendarEntry.slot_id == FirstVisitSlot.id)
         query = select(FirstVisitSlot).where(
-            FirstVisitSlot.pattern_id == pattern_id, FirstVisitSlot.starts_at >= after
+            FirstVisitSlot.pattern_id == pattern_id,
+            FirstVisitSlot.starts_at >= after,
+            FirstVisitSlot.withdrawn_at.is_(None),
+            ~booked,
         )
         return self.session.scalars(query).all()
 

@@ -179,11 +179,10 @@ def withdraw_pattern(actor: Actor, uow: UnitOfWork, clock: Clock, pattern_id: in
     require_calendar_keeper(actor, worker)
     now = clock()
     pattern.withdrawn_at = now
-    withdrawn = 0
-    for slot in uow.calendar.slots_of_pattern(pattern_id, now):
-        if slot.withdrawn_at is None and not uow.calendar.slot_is_booked(slot.id):
-            slot.withdrawn_at = now
-            withdrawn += 1
+    open_slots = uow.calendar.open_slots_of_pattern(pattern_id, now)
+    for slot in open_slots:
+        slot.withdrawn_at = now
+    withdrawn = len(open_slots)
     uow.history.append(
         at=now,
         actor=actor.username,
