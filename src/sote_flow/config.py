@@ -51,10 +51,17 @@ class Settings:
     mail_retry_seconds: int = 30
     # Public contact form and chat: submissions accepted per address in 10 minutes.
     public_form_limit: int = 5
+    # Days a secure download link to a document stays valid (1–90).
+    download_link_days: int = 14
     # Text messages go through an HTTP SMS gateway (JSON POST, bearer token); empty URL = no SMS.
     sms_gateway_url: str = ""
     sms_gateway_token: str = ""
     sms_sender_name: str = "sote-flow"
+    # Video meetings: with an API URL each meeting is created at the provider (JSON POST, bearer
+    # token); without one a link is the base URL plus a random token.
+    video_meeting_base_url: str = "https://etatapaaminen.example.fi/t"
+    video_meeting_api_url: str = ""
+    video_meeting_api_token: str = ""
     # How often the scheduler runs the processes' upkeep (e.g. erasing closed contacts' details).
     housekeeping_minutes: int = 15
     # Audit chain checkpoints are signed (HMAC-SHA256) with this key; keep it outside the
@@ -81,6 +88,8 @@ class Settings:
         ):
             if getattr(self, name) <= 0:
                 raise ValueError(f"SOTE_FLOW_{name.upper()} must be positive")
+        if not 1 <= self.download_link_days <= 90:
+            raise ValueError("SOTE_FLOW_DOWNLOAD_LINK_DAYS must be between 1 and 90 (days)")
         try:
             re.compile(self.client_number_pattern)
         except re.error as exc:
@@ -89,6 +98,12 @@ class Settings:
             ) from None
         if self.sms_gateway_url and not self.sms_gateway_url.startswith(("http://", "https://")):
             raise ValueError("SOTE_FLOW_SMS_GATEWAY_URL must be an http:// or https:// URL")
+        if not self.video_meeting_base_url.startswith(("http://", "https://")):
+            raise ValueError("SOTE_FLOW_VIDEO_MEETING_BASE_URL must be an http:// or https:// URL")
+        if self.video_meeting_api_url and not self.video_meeting_api_url.startswith(
+            ("http://", "https://")
+        ):
+            raise ValueError("SOTE_FLOW_VIDEO_MEETING_API_URL must be an http:// or https:// URL")
         if self.audit_checkpoint_file and len(self.audit_checkpoint_key) < 16:
             raise ValueError(
                 "SOTE_FLOW_AUDIT_CHECKPOINT_FILE vaatii SOTE_FLOW_AUDIT_CHECKPOINT_KEY:n "

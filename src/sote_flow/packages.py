@@ -15,11 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 from sote_flow.domain.replay import ReplayRules
 from sote_flow.handlers.context import Handler
+from sote_flow.persistence.calendar_models import CalendarEntry
 from sote_flow.persistence.models import ProcessInstance
 from sote_flow.persistence.unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:
     from sote_flow.domain.clock import Clock
+    from sote_flow.services.actors import Actor
     from sote_flow.services.platform import Platform
 
 
@@ -59,6 +61,19 @@ class ClientContact:
 ContactFinder = Callable[[UnitOfWork, int], ClientContact | None]
 
 
+# Effects of completing one of the process's tasks beyond its diagram (e.g. a booking written
+# into a calendar), done in the completion's transaction: (platform, actor, uow, clock,
+# instance, element id, the task data with the submission) -> facts added to the submission.
+# Raising InvalidInput refuses the completion, naming the form's fields.
+TaskCompletion = Callable[
+    ["Platform", "Actor", UnitOfWork, "Clock", ProcessInstance, str, Mapping[str, Any]],
+    Mapping[str, Any],
+]
+# Told when a calendar entry of one of the process's cases is moved or cancelled ("moved" |
+# "cancelled"), e.g. to notify everyone invited; returns whether anyone was told.
+CalendarChange = Callable[[UnitOfWork, "Clock", CalendarEntry, str], bool]
+
+
 @dataclass(frozen=True)
 class ProcessPackage:
     """One process's Python side: each part optional, each used by general code in a loop."""
@@ -74,3 +89,5 @@ class ProcessPackage:
     seed_demo: DemoSeeder | None = None
     client_contact: ContactFinder | None = None
     housekeeping: Housekeeper | None = None
+    complete_task: TaskCompletion | None = None
+    calendar_change: CalendarChange | None = None

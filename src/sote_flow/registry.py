@@ -13,7 +13,11 @@ from functools import cache
 from sote_flow.handlers import HANDLERS, Handler
 from sote_flow.packages import ProcessPackage
 
-PROCESS_PACKAGES: tuple[str, ...] = ("sote_flow.service_order", "sote_flow.first_contact")
+PROCESS_PACKAGES: tuple[str, ...] = (
+    "sote_flow.service_order",
+    "sote_flow.first_contact",
+    "sote_flow.family_law",
+)
 
 
 @cache

@@ -139,7 +139,7 @@ def test_reassigning_refuses_a_busy_colleague_and_someone_outside_the_team(
 def test_cancelling_a_displaced_appointment_tells_the_client(platform, uow, clock, team, booked):
     absent(platform, uow, clock, team.anna)
     with uow() as unit:
-        cancel_displaced(team.lead, unit, clock, booked[0])
+        cancel_displaced(platform, team.lead, unit, clock, booked[0])
     with uow() as unit:
         entry = unit.calendar.entry(booked[0])
         assert entry is not None and entry.cancelled_at is not None
@@ -148,7 +148,7 @@ def test_cancelling_a_displaced_appointment_tells_the_client(platform, uow, cloc
         ).all()
     assert subjects[-1] == "Tapaamisaikanne on peruttu"
     with uow() as unit, pytest.raises(NotFound):
-        cancel_displaced(team.lead, unit, clock, booked[0])
+        cancel_displaced(platform, team.lead, unit, clock, booked[0])
 
 
 def test_an_absence_needs_a_reason_and_an_end_after_its_start(platform, uow, clock, team):

@@ -133,7 +133,7 @@ def test_moving_a_booked_appointment_frees_its_slot_and_tells_the_client(
         platform, uow, clock, team.advisor, "family_work", "123456", "asiakas@example.test"
     )
     with uow() as unit:
-        move_entry(team.anna, unit, clock, entry_id, at(TUESDAY, 14), at(TUESDAY, 14, 45))
+        move_entry(platform, team.anna, unit, clock, entry_id, at(TUESDAY, 14), at(TUESDAY, 14, 45))
     with uow() as unit:
         entry = unit.calendar.entry(entry_id)
         assert entry is not None
@@ -153,7 +153,7 @@ def test_cancelling_tells_the_client_and_forgets_their_address(platform, uow, cl
         platform, uow, clock, team.advisor, "family_work", "123456", "asiakas@example.test"
     )
     with uow() as unit:
-        cancel_entry(team.anna, unit, clock, entry_id)
+        cancel_entry(platform, team.anna, unit, clock, entry_id)
     with uow() as unit:
         entry = unit.session.get(CalendarEntry, entry_id)
         assert entry is not None and entry.cancelled_at == clock()
@@ -162,4 +162,4 @@ def test_cancelling_tells_the_client_and_forgets_their_address(platform, uow, cl
         assert unit.calendar.entries_between([team.anna.user_id], *WEEK) == []
     assert subjects[-1] == "Tapaamisaikanne on peruttu"
     with uow() as unit, pytest.raises(NotFound):
-        cancel_entry(team.anna, unit, clock, entry_id)
+        cancel_entry(platform, team.anna, unit, clock, entry_id)

@@ -70,9 +70,11 @@ def entries(platform, uow, clock, people):
         entry.client_email = EMAIL  # a confirmation address the feed must never carry
         unit.commit()
     with uow() as unit:
-        move_entry(worker, unit, clock, ids["moved"], utc(11, 27, 11), utc(11, 27, 12, 30))
+        move_entry(
+            platform, worker, unit, clock, ids["moved"], utc(11, 27, 11), utc(11, 27, 12, 30)
+        )
     with uow() as unit:
-        cancel_entry(worker, unit, clock, ids["cancelled"])
+        cancel_entry(platform, worker, unit, clock, ids["cancelled"])
     return ids
 
 

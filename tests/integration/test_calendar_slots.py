@@ -225,7 +225,7 @@ def test_a_cancelled_entry_no_longer_covers_the_slot(platform, uow, clock, peopl
         )
     assert local(free(uow, clock, limit=1)[0].starts_at) == (date(2026, 12, 1), "09:00")
     with uow() as unit:
-        cancel_entry(people["perhe1"], unit, clock, entry_id)
+        cancel_entry(platform, people["perhe1"], unit, clock, entry_id)
     assert local(free(uow, clock, limit=1)[0].starts_at) == (date(2026, 11, 24), "09:00")
 
 
@@ -339,7 +339,7 @@ def test_cancelling_the_appointment_frees_the_slot(platform, uow, clock, people)
     slot = free(uow, clock, limit=1)[0]
     entry_id = book(platform, uow, clock, people["neuvoja"], slot.id)
     with uow() as unit:
-        cancel_entry(people["perhe1"], unit, clock, entry_id)
+        cancel_entry(platform, people["perhe1"], unit, clock, entry_id)
     assert free(uow, clock, limit=1)[0].id == slot.id
     second = book(platform, uow, clock, people["neuvoja"], slot.id, Booking("7654321"))
     assert second != entry_id

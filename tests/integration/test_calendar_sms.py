@@ -102,7 +102,7 @@ def test_an_invalid_phone_number_is_refused(platform, uow, clock, team, phone):
 def test_cancelling_sends_an_sms_and_forgets_the_number(platform, uow, clock, team):
     entry_id = _book(platform, uow, clock, team.advisor, Booking(CLIENT, client_phone=PHONE))
     with uow() as unit:
-        cancel_entry(team.anna, unit, clock, entry_id)
+        cancel_entry(platform, team.anna, unit, clock, entry_id)
     _booked, cancelled = _outbox(uow)
     assert (cancelled.channel, cancelled.to_address) == ("sms", PHONE)
     assert cancelled.body.startswith("Tapaamisaikanne on peruttu:")

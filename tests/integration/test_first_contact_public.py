@@ -12,8 +12,9 @@ from sote_flow.domain.errors import InvalidInput, NotFound, PermissionDenied, To
 from sote_flow.first_contact import public, staff
 from sote_flow.first_contact.contacts import ContactInput, token_hash
 from sote_flow.first_contact.erasure import erase_closed_contacts
-from sote_flow.first_contact.models import ChatMessage, ContactDetails, PublicSubmission
+from sote_flow.first_contact.models import ChatMessage, ContactDetails
 from sote_flow.persistence.models import AccessLogEntry, HistoryEntry, ProcessInstance
+from sote_flow.persistence.public_submissions import PublicSubmission
 from tests.support.factories import PROCESSES, deploy, make_actor, make_groups
 
 HETU = "131052-308T"

@@ -53,7 +53,7 @@ SERVICES: dict[str, ServiceLabel] = {
     "disability_services": ServiceLabel(
         "Vammaispalvelut", "Handikappservice", "Disability services"
     ),
-    "family_law": ServiceLabel(
+    "family_legal": ServiceLabel(
         "Perheoikeudelliset palvelut (lastenvalvoja)",
         "Familjerättsliga tjänster (barnatillsyningsman)",
         "Family-law services (child welfare officer)",

@@ -29,6 +29,18 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class Gone(DomainError):
+    """The thing existed but is no longer available (an expired link)."""
+
+    code = "gone"
+
+
+class Unavailable(DomainError):
+    """A service the action needs (e.g. a video-meeting provider) did not answer: try later."""
+
+    code = "unavailable"
+
+
 class AuthenticationFailed(DomainError):
     code = "unauthorized"
 

@@ -67,6 +67,17 @@ def add_weekdays_to_date(start: date, count: int) -> date:
     return day
 
 
+def subtract_weekdays_from_date(end: date, count: int) -> date:
+    """Return the `count`-th weekday before `end` (the end day itself is not counted)."""
+    day = end
+    remaining = count
+    while remaining > 0:
+        day -= timedelta(days=1)
+        if is_weekday(day):
+            remaining -= 1
+    return day
+
+
 def end_of_weekday(now: datetime, count: int = 0) -> datetime:
     """Return the end of the office day `count` weekdays after today (today if count is 0).
 

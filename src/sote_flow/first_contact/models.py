@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sote_flow.persistence.models import Base
@@ -40,18 +40,6 @@ class ChatMessage(Base):
     at: Mapped[datetime]
     author: Mapped[str | None] = mapped_column(String(80))  # None: the client
     body: Mapped[str] = mapped_column(Text)
-
-
-class PublicSubmission(Base):
-    """A submission to a public page, kept briefly to limit submissions per address."""
-
-    __tablename__ = "public_submissions"
-    # The limit counts one address's recent rows: read off the index, however busy the page.
-    __table_args__ = (Index("ix_public_submissions_address_at", "address", "at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime]
-    address: Mapped[str] = mapped_column(String(64))
 
 
 class VisitRecord(Base):

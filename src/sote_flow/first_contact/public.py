@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import FieldError, InvalidInput, NotFound, TooManyAttempts
@@ -25,23 +25,19 @@ from sote_flow.first_contact.contacts import (
     begin_contact,
     token_hash,
 )
-from sote_flow.first_contact.models import ChatMessage, ContactDetails, PublicSubmission
+from sote_flow.first_contact.models import ChatMessage, ContactDetails
 from sote_flow.persistence.models import ProcessInstance, User
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.services.platform import Platform
+from sote_flow.services.public_limits import RATE_WINDOW, check_rate, record_submission
 
 # The start form's topics (processes/first_contact-start.json), in its order.
 TOPICS = ("arki", "kasvatus", "nuori", "vamma", "muu")
 BODY_MAX = 2000
-RATE_WINDOW = timedelta(minutes=10)
 # Client messages one chat takes in RATE_WINDOW (a link is a key, not a licence to flood).
 CHAT_BURST = 30
 CLOSED_STATUSES = ("completed", "cancelled")
 CLIENT_LABEL = "Sinä"
-RATE_LIMITED = (
-    "Tästä osoitteesta on lähetetty useita yhteydenottoja lyhyen ajan sisällä. "
-    "Yritä uudelleen 10 minuutin kuluttua tai soita neuvontaan."
-)
 CHAT_FLOODED = "Olet lähettänyt monta viestiä peräkkäin. Odota hetki ja yritä uudelleen."
 UNKNOWN_THREAD = "Keskustelua ei löydy. Linkki on väärä tai keskustelu on jo päättynyt."
 THREAD_CLOSED = "Keskustelu on päättynyt; siihen ei voi enää kirjoittaa."
@@ -76,10 +72,10 @@ def submit_contact_form(
     platform: Platform, uow: UnitOfWork, clock: Clock, address: str, data: ContactInput
 ) -> StartedContact:
     """Record a contact sent with the public form; rate limited per address."""
-    _check_rate(platform, uow, clock, address)
+    check_rate(platform, uow, clock, address)
     _check_input(data, require_reach=True)
     started = begin_contact(platform, PUBLIC_ACTOR, uow, clock, "form", data, require_reach=True)
-    _record_submission(uow, clock, address)
+    record_submission(uow, clock, address)
     uow.commit()
     return started
 
@@ -93,14 +89,14 @@ def open_chat(
     first_message: str,
 ) -> StartedContact:
     """Start a contact by chat; the returned link token is shown to the client only now."""
-    _check_rate(platform, uow, clock, address)
+    check_rate(platform, uow, clock, address)
     data = ContactInput(topic=topic, description=first_message.strip())
     _check_input(data, require_reach=False)
     started = begin_contact(platform, PUBLIC_ACTOR, uow, clock, "chat", data)
     uow.session.add(
         ChatMessage(instance_id=started.instance_id, at=clock(), author=None, body=data.description)
     )
-    _record_submission(uow, clock, address)
+    record_submission(uow, clock, address)
     uow.commit()
     return started
 
@@ -220,28 +216,6 @@ def _display_names(uow: UnitOfWork, usernames: Iterable[str]) -> dict[str, str]:
         select(User.username, User.display_name).where(User.username.in_(wanted))
     ).all()
     return {username: display_name for username, display_name in rows}
-
-
-def _check_rate(platform: Platform, uow: UnitOfWork, clock: Clock, address: str) -> None:
-    since = clock() - RATE_WINDOW
-    count = uow.session.scalar(
-        select(func.count())
-        .select_from(PublicSubmission)
-        .where(PublicSubmission.address == address[:64], PublicSubmission.at >= since)
-    )
-    if (count or 0) >= platform.settings.public_form_limit:
-        raise TooManyAttempts(RATE_LIMITED)
-
-
-def _record_submission(uow: UnitOfWork, clock: Clock, address: str) -> None:
-    # Addresses are kept only as long as the limit needs them: this address's older rows go.
-    now = clock()
-    uow.session.execute(
-        delete(PublicSubmission).where(
-            PublicSubmission.address == address[:64], PublicSubmission.at < now - RATE_WINDOW
-        )
-    )
-    uow.session.add(PublicSubmission(at=now, address=address[:64]))
 
 
 def _check_input(data: ContactInput, require_reach: bool) -> None:

@@ -385,4 +385,6 @@ class StaffSession(Base):
 
 # Tables kept in modules of their own join the same metadata whenever the core ones load.
 from sote_flow.persistence import calendar_models as _calendar_models  # noqa: E402,F401
+from sote_flow.persistence import document_models as _document_models  # noqa: E402,F401
 from sote_flow.persistence import idempotency_models as _idempotency_models  # noqa: E402,F401
+from sote_flow.persistence import public_submissions as _public_submissions  # noqa: E402,F401

@@ -178,11 +178,13 @@ def reassign_appointment(
     uow.commit()
 
 
-def cancel_displaced(actor: Actor, uow: UnitOfWork, clock: Clock, entry_id: int) -> None:
+def cancel_displaced(
+    platform: Platform, actor: Actor, uow: UnitOfWork, clock: Clock, entry_id: int
+) -> None:
     """Cancel a displaced appointment; the client is told and a new time is to be agreed."""
     require_writer(actor)
     entry = _displaced(uow, actor, entry_id)
-    cancel_with_notice(uow, clock, actor, entry)
+    cancel_with_notice(platform, uow, clock, actor, entry)
     uow.commit()
 
 

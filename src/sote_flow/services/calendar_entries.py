@@ -148,6 +148,7 @@ def add_entry(
 
 
 def move_entry(
+    platform: Platform,
     actor: Actor,
     uow: UnitOfWork,
     clock: Clock,
@@ -175,22 +176,27 @@ def move_entry(
         "Tapaamisaikanne on muuttunut",
         ["Tapaamisenne aika on muuttunut. Uusi aika:", *appointment_lines(entry, entry.worker)],
     )
+    notified = tell_package(platform, uow, clock, entry, "moved") or notified
     record_change(
         uow, clock, actor, "calendar_entry_moved", entry, moved_from=before[0], notified=notified
     )
     uow.commit()
 
 
-def cancel_entry(actor: Actor, uow: UnitOfWork, clock: Clock, entry_id: int) -> None:
+def cancel_entry(
+    platform: Platform, actor: Actor, uow: UnitOfWork, clock: Clock, entry_id: int
+) -> None:
     """Cancel an entry; a booked client hears of it, and their address is erased."""
     require_writer(actor)
     entry = _live_entry(uow, entry_id)
     require_calendar_keeper(actor, entry.worker)
-    cancel_with_notice(uow, clock, actor, entry)
+    cancel_with_notice(platform, uow, clock, actor, entry)
     uow.commit()
 
 
-def cancel_with_notice(uow: UnitOfWork, clock: Clock, actor: Actor, entry: CalendarEntry) -> None:
+def cancel_with_notice(
+    platform: Platform, uow: UnitOfWork, clock: Clock, actor: Actor, entry: CalendarEntry
+) -> None:
     """Mark the entry cancelled, free its slot, tell the client and forget how to reach them."""
     entry.cancelled_at = clock()
     entry.cancelled_by = actor.username
@@ -206,9 +212,23 @@ def cancel_with_notice(uow: UnitOfWork, clock: Clock, actor: Actor, entry: Calen
             *appointment_lines(entry, entry.worker),
         ],
     )
+    notified = tell_package(platform, uow, clock, entry, "cancelled") or notified
     entry.client_email = None
     entry.client_phone = None
     record_change(uow, clock, actor, "calendar_entry_cancelled", entry, notified=notified)
+
+
+def tell_package(
+    platform: Platform, uow: UnitOfWork, clock: Clock, entry: CalendarEntry, change: str
+) -> bool:
+    """Let the package of the entry's case tell its people of the change; True if it told."""
+    if entry.case_instance_id is None:
+        return False
+    instance = uow.instances.get(entry.case_instance_id)
+    package = platform.package(instance.process_key) if instance is not None else None
+    if package is None or package.calendar_change is None:
+        return False
+    return package.calendar_change(uow, clock, entry, change)
 
 
 def _live_entry(uow: UnitOfWork, entry_id: int) -> CalendarEntry:

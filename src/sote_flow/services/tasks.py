@@ -150,6 +150,7 @@ def complete_task(
     # A chosen first-visit slot is booked in this transaction: the task and the booking stand
     # or fall together.
     booked = book_chosen_slots(platform, actor, uow, clock, instance, form, {**shown, **data})
+    booked.update(_package_effects(platform, actor, uow, clock, instance, task, {**shown, **data}))
     before = platform.runtime.current_data(workflow)
     platform.runtime.complete_task(workflow, report, task_id, {**data, **booked})
     after = platform.runtime.current_data(workflow)
@@ -164,6 +165,22 @@ def complete_task(
     save_workflow(platform, uow, clock, instance, workflow, report, actor.username)
     uow.commit()
     return instance
+
+
+def _package_effects(
+    platform: Platform,
+    actor: Actor,
+    uow: UnitOfWork,
+    clock: Clock,
+    instance: ProcessInstance,
+    task: HumanTask,
+    data: Mapping[str, Any],
+) -> Mapping[str, Any]:
+    # What the process's own package does on this task (in this transaction), and its facts.
+    package = platform.package(instance.process_key)
+    if package is None or package.complete_task is None:
+        return {}
+    return package.complete_task(platform, actor, uow, clock, instance, task.element_id, data)
 
 
 def _form(

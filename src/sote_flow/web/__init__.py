@@ -76,6 +76,7 @@ def _register_blueprints(app: Flask) -> None:
     from sote_flow.web.calendar_feed import calendar_feed_blueprint, ical_blueprint
     from sote_flow.web.calendars import calendar_blueprint
     from sote_flow.web.cases import cases_blueprint
+    from sote_flow.web.downloads import downloads_blueprint
     from sote_flow.web.health import health_blueprint
     from sote_flow.web.history import history_blueprint
     from sote_flow.web.inbox import inbox_blueprint
@@ -100,6 +101,7 @@ def _register_blueprints(app: Flask) -> None:
         audit_blueprint,
         process_admin_blueprint,
         account_blueprint,
+        downloads_blueprint,
     ):
         app.register_blueprint(blueprint)
     for part in load_web_parts():

@@ -167,7 +167,7 @@ def reassign(entry_id: int) -> Response:
 def cancel_displaced(entry_id: int) -> Response:
     """Cancel a displaced appointment; the client is told."""
     with unit_of_work() as uow:
-        absences.cancel_displaced(actor(), uow, clock(), entry_id)
+        absences.cancel_displaced(platform(), actor(), uow, clock(), entry_id)
     flash(_("Tapaaminen peruttu."), "success")
     return redirect(url_for("calendar_booking.reassign_tasks"))
 

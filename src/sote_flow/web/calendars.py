@@ -82,7 +82,7 @@ def move(entry_id: int) -> Redirect | tuple[str, int]:
         if span is None:
             raise InvalidInput(errors)
         with unit_of_work() as uow:
-            entries.move_entry(actor(), uow, clock(), entry_id, span[0], span[1])
+            entries.move_entry(platform(), actor(), uow, clock(), entry_id, span[0], span[1])
     except InvalidInput as error:
         return _entry_page(entry_id, error, 422)
     flash(_("Merkintä siirretty."), "success")
@@ -93,7 +93,7 @@ def move(entry_id: int) -> Redirect | tuple[str, int]:
 def cancel(entry_id: int) -> Redirect:
     """Cancel an entry."""
     with unit_of_work() as uow:
-        entries.cancel_entry(actor(), uow, clock(), entry_id)
+        entries.cancel_entry(platform(), actor(), uow, clock(), entry_id)
     flash(_("Merkintä peruttu."), "success")
     return redirect(url_for("calendar.week"))
 
@@ -115,7 +115,7 @@ def _move_json(entry_id: int) -> Response:
         start = parse_instant(body.get("start"), "start")
         end = parse_instant(body.get("end"), "end")
         with unit_of_work() as uow:
-            entries.move_entry(actor(), uow, clock(), entry_id, start, end)
+            entries.move_entry(platform(), actor(), uow, clock(), entry_id, start, end)
     except DomainError as error:
         response = jsonify({"message": _field_message(error)})
         response.status_code = status_of(error)

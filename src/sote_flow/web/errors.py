@@ -18,10 +18,12 @@ from sote_flow.domain.errors import (
     DeployRefused,
     DomainError,
     EngineFailure,
+    Gone,
     InvalidInput,
     NotFound,
     PermissionDenied,
     TooManyAttempts,
+    Unavailable,
 )
 
 log = logging.getLogger(__name__)
@@ -31,10 +33,12 @@ _last_outage_log = [-OUTAGE_LOG_INTERVAL]
 
 STATUS_BY_ERROR: dict[type[DomainError], int] = {
     NotFound: 404,
+    Gone: 410,
     PermissionDenied: 403,
     Conflict: 409,
     AuthenticationFailed: 401,
     TooManyAttempts: 429,
+    Unavailable: 503,
     InvalidInput: 422,
     DeployRefused: 422,
     EngineFailure: 500,

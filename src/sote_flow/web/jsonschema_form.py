@@ -24,6 +24,7 @@ class FormField:
     options: list[tuple[str, str]] = field(default_factory=list)  # (value, label)
     minimum: float | None = None
     maximum: float | None = None
+    default: Any = None  # shown while the data has no value of its own
 
 
 def form_fields(
@@ -49,10 +50,18 @@ def _field(name: str, prop: Mapping[str, Any], ui: Mapping[str, Any], required: 
         required=required,
         help=str(help_text) if help_text else None,
         placeholder=str(placeholder) if placeholder else None,
-        options=choices(prop.get("items") if kind == "checkboxes" else prop),
+        options=choices(_choice_source(prop, kind)),
         minimum=_number_or_none(prop.get("minimum")),
         maximum=_number_or_none(prop.get("maximum")),
+        default=prop.get("default"),
     )
+
+
+def _choice_source(prop: Mapping[str, Any], kind: str) -> Mapping[str, Any]:
+    # A list's choices are its items' (also when the list is only shown, read-only).
+    if kind == "checkboxes" or (kind == "readonly" and property_type(prop) == "array"):
+        return prop.get("items") or {}
+    return prop
 
 
 def _kind(prop: Mapping[str, Any], ui: Mapping[str, Any]) -> str:

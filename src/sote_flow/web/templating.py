@@ -27,6 +27,8 @@ STATUS_LABELS = {
 
 ACTION_LABELS = {
     "instance_started": _l("Käynnistetty"),
+    "document_downloaded": _l("Asiakirja ladattu"),
+    "download_links_revoked": _l("Latauslinkit peruttu"),
     "task_opened": _l("Tehtävä avautui"),
     "task_claimed": _l("Otettu käsittelyyn"),
     "task_released": _l("Palautettu ryhmälle"),
