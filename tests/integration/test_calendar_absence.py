@@ -102,7 +102,7 @@ def test_suggestions_are_free_colleagues_same_service_first_then_fewest_appointm
 def test_reassigning_moves_the_appointment_and_tells_the_client(platform, uow, clock, team, booked):
     absent(platform, uow, clock, team.anna)
     with uow() as unit:
-        reassign_appointment(team.lead, unit, clock, booked[0], "ville")
+        reassign_appointment(platform, team.lead, unit, clock, booked[0], "ville")
     with uow() as unit:
         entry = unit.calendar.entry(booked[0])
         assert entry is not None
@@ -129,11 +129,11 @@ def test_reassigning_refuses_a_busy_colleague_and_someone_outside_the_team(
     absent(platform, uow, clock, team.anna)
     write_entry(platform, uow, clock, team.ville, "home_visit", at(TUESDAY, 8, 30), at(TUESDAY, 10))
     with uow() as unit, pytest.raises(Conflict):
-        reassign_appointment(team.lead, unit, clock, booked[0], "ville")
+        reassign_appointment(platform, team.lead, unit, clock, booked[0], "ville")
     with uow() as unit, pytest.raises(InvalidInput):
-        reassign_appointment(team.lead, unit, clock, booked[0], "olavi")
+        reassign_appointment(platform, team.lead, unit, clock, booked[0], "olavi")
     with uow() as unit, pytest.raises(PermissionDenied):
-        reassign_appointment(team.ville, unit, clock, booked[0], "ville")
+        reassign_appointment(platform, team.ville, unit, clock, booked[0], "ville")
 
 
 def test_cancelling_a_displaced_appointment_tells_the_client(platform, uow, clock, team, booked):

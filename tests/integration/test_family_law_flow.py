@@ -17,9 +17,11 @@ from sote_flow.family_law.upkeep import run_upkeep
 from sote_flow.persistence.calendar_models import CalendarEntry
 from sote_flow.persistence.document_models import Document
 from sote_flow.persistence.models import CaseClock, HistoryEntry, OutboxMail
+from sote_flow.services.calendar_absence import mark_absence, reassign_appointment
 from sote_flow.services.calendar_entries import cancel_entry, move_entry
 from sote_flow.services.timers import fire_due_timers
 from sote_flow.services.video_meetings import MeetingLinkUnavailable
+from tests.support.factories import make_actor
 from tests.support.family_law import (
     AGREED_TERMS,
     FORM,
@@ -323,3 +325,21 @@ def test_a_provider_that_gives_no_link_books_nothing_and_says_to_try_again(
     assert "Yritä hetken kuluttua uudelleen" in refused.value.message
     assert entries_of(uow, instance_id) == [] and mails_to(uow, PARENT_1) == []
     assert open_task(uow, instance_id).element_id == "book_meeting"
+
+
+def test_a_meeting_given_to_another_officer_in_an_absence_tells_both_parents(
+    platform, uow, clock, people
+):
+    lead = make_actor(uow, clock, "leena", ["team_lead"], ["lastenvalvojat"])
+    instance_id = parent_form(platform, uow, clock)
+    complete(platform, uow, clock, people.officer, instance_id, JOINT_MEETING)
+    (entry,) = entries_of(uow, instance_id)
+    with uow() as unit:
+        mark_absence(platform, people.officer, unit, clock, "laura",
+                     entry.starts_at - timedelta(hours=2), entry.ends_at, "sick")  # fmt: skip
+    with uow() as unit:
+        reassign_appointment(platform, lead, unit, clock, entry.id, "lasse")
+    for address in (PARENT_1, PARENT_2):
+        news = mails_to(uow, address)[-1]
+        assert news.subject == "Tapaamisenne lastenvalvoja on vaihtunut"
+        assert "Lastenvalvoja: lasse" in news.body and "26.11.2026 klo 9.30" in news.body

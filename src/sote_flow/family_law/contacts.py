@@ -8,16 +8,15 @@ history keeps every value for good, and these are erased when the matter closes.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
 
 from sote_flow.domain.clock import Clock
+from sote_flow.domain.contact_details import email_problem, phone_problem
 from sote_flow.domain.errors import FieldError, InvalidInput, NotFound
 from sote_flow.domain.privacy import find_personal_identity_codes
-from sote_flow.domain.roles import Role
 from sote_flow.domain.weekdays import FINNISH_TIME
 from sote_flow.family_law.models import Party
 from sote_flow.family_law.municipalities import LAPLAND_MUNICIPALITIES
@@ -26,6 +25,7 @@ from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.services.actors import Actor, require_writer
 from sote_flow.services.instances import begin_instance
 from sote_flow.services.platform import Platform
+from sote_flow.services.system import PUBLIC_WEB_ACTOR
 
 PROCESS_KEY = "family_law"
 CHANNELS = ("digital", "phone")
@@ -33,8 +33,6 @@ MATTERS = ("huolto", "asuminen", "tapaamisoikeus", "elatus")
 WILLINGNESS = ("molemmat", "toinen", "ei_tiedossa")
 PREFERENCES = ("eta", "lahi")
 PARENTS = (1, 2)
-PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{5,24}$")
-EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{2,}$")
 CHILD_AGE_LIMIT = 18
 HETU_MESSAGE = "Älä kirjoita henkilötunnusta. Lapsesta kysytään vain syntymävuosi."
 CLOSED_STATUSES = ("completed", "cancelled")
@@ -42,15 +40,7 @@ CLOSED_MESSAGE = "Asia on päättynyt; yhteystietoja ei enää pidetä."
 EMAIL_NEEDED = "Kerro sähköpostiosoitteesi: kutsu tapaamiseen ja sopimus toimitetaan sähköpostilla."
 BIRTH_YEAR_SHAPE = "Anna lapsen syntymävuosi neljänä numerona, esim. 2018."
 
-# The public form acts for the officers' intake; the actor may start matters and nothing else
-# (it belongs to no group and owns no task).
-PUBLIC_ACTOR = Actor(
-    user_id=0,
-    username="verkkosivu",
-    display_name="Julkinen verkkosivu",
-    roles=frozenset({Role.CLIENT_ADVISOR}),
-    groups=frozenset(),
-)
+PUBLIC_ACTOR = PUBLIC_WEB_ACTOR
 
 
 @dataclass(frozen=True)
@@ -216,14 +206,10 @@ def reach_errors(email: str, phone: str, suffix: str, required: bool = False) ->
     email, phone = email.strip(), phone.strip()
     if find_personal_identity_codes(email) or find_personal_identity_codes(phone):
         errors.append(FieldError(f"email{suffix}", HETU_MESSAGE))
-    if email and not EMAIL.match(email):
-        errors.append(
-            FieldError(f"email{suffix}", "Anna sähköpostiosoite muodossa nimi@esimerkki.fi.")
-        )
-    if phone and not PHONE.match(phone):
-        errors.append(
-            FieldError(f"phone{suffix}", "Anna puhelinnumero numeroina, esim. 040 123 4567.")
-        )
+    if problem := email_problem(email):
+        errors.append(FieldError(f"email{suffix}", problem))
+    if problem := phone_problem(phone):
+        errors.append(FieldError(f"phone{suffix}", problem))
     if required and not email:
         errors.append(FieldError(f"email{suffix}", EMAIL_NEEDED))
     return errors

@@ -14,9 +14,8 @@ from sote_flow.domain.weekdays import FINNISH_TIME
 from sote_flow.family_law.contacts import parties
 from sote_flow.family_law.models import Meeting
 from sote_flow.persistence.calendar_models import CalendarEntry
-from sote_flow.persistence.models import OutboxMail
 from sote_flow.persistence.unit_of_work import UnitOfWork
-from sote_flow.services.calendar_common import sms_text
+from sote_flow.services.calendar_common import queue_notice
 
 
 def notify_parents(
@@ -34,26 +33,8 @@ def notify_parents(
         if party.parent not in wanted or party.erased_at is not None:
             continue
         text = lines(party.parent) if callable(lines) else lines
-        if party.email:
-            channel, address, body = "email", party.email, "\n".join(text)
-        elif party.phone:
-            channel, address, body = "sms", party.phone, sms_text(subject, text)
-        else:
-            continue
-        uow.outbox.add(
-            OutboxMail(
-                created_at=clock(),
-                instance_id=instance_id,
-                to_address=address,
-                channel=channel,
-                subject=subject,
-                body=body,
-                status="pending",
-                attempts=0,
-                next_attempt_at=clock(),
-            )
-        )
-        told += 1
+        if queue_notice(uow, clock, instance_id, party.email, party.phone, subject, text):
+            told += 1
     return told
 
 

@@ -3,7 +3,6 @@ news to the parents when a meeting is moved or cancelled in the calendar."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 
 from sqlalchemy import select
@@ -16,8 +15,8 @@ from sote_flow.persistence.calendar_models import CalendarEntry
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.services.platform import Platform
 from sote_flow.services.system import SYSTEM_ACTOR
+from sote_flow.services.upkeep import each_in_own_transaction
 
-log = logging.getLogger(__name__)
 BATCH = 500  # meetings per round; the next round takes the rest
 
 
@@ -27,19 +26,17 @@ def send_due_reminders(
     """Remind the parents of every meeting whose reminder is due; one line per meeting."""
     with unit_of_work() as uow:
         due = unreminded_due(uow, clock(), BATCH)
-    done = []
-    for meeting_id in due:
-        try:
-            with unit_of_work() as uow:
-                if _remind(uow, clock, meeting_id):
-                    done.append(f"muistutus lähetetty: tapaaminen {meeting_id}")
-        except Exception:  # one meeting's failure must not keep the others' reminders
-            log.exception("reminding of meeting %s failed", meeting_id)
-    return done
+    return each_in_own_transaction(
+        unit_of_work,
+        due,
+        lambda uow, meeting_id: _remind(uow, clock, meeting_id),
+        lambda meeting_id: f"muistutus lähetetty: tapaaminen {meeting_id}",
+    )
 
 
 def meeting_changed(uow: UnitOfWork, clock: Clock, entry: CalendarEntry, change: str) -> bool:
-    """Tell the parents that their meeting moved or was cancelled; True if anyone was told."""
+    """Tell the parents that their meeting moved, has a new officer or was cancelled; True if
+    anyone was told."""
     meeting = uow.session.scalar(select(Meeting).where(Meeting.entry_id == entry.id))
     if meeting is None:
         return False
@@ -48,6 +45,9 @@ def meeting_changed(uow: UnitOfWork, clock: Clock, entry: CalendarEntry, change:
         meeting.reminder_due_at = reminder_time(entry.starts_at)
         meeting.reminded_at = clock() if meeting.reminder_due_at <= clock() else None
         subject, opening = "Tapaamisen aika on muuttunut", "Tapaamisenne aika on muuttunut."
+    elif change == "reassigned":
+        subject = "Tapaamisenne lastenvalvoja on vaihtunut"
+        opening = "Tapaaminen pidetään sovittuna aikana, mutta toinen lastenvalvoja tapaa teidät."
     else:
         subject = "Tapaaminen on peruttu"
         opening = "Tapaaminen on peruttu. Lastenvalvoja sopii kanssanne uuden ajan."

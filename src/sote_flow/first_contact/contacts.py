@@ -8,38 +8,28 @@ good, and these are to be erased when the contact closes.
 from __future__ import annotations
 
 import hashlib
-import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sote_flow.domain.clock import Clock
+from sote_flow.domain.contact_details import email_problem, phone_problem
 from sote_flow.domain.errors import FieldError, InvalidInput
 from sote_flow.domain.privacy import find_personal_identity_codes
-from sote_flow.domain.roles import Role
 from sote_flow.first_contact.models import ContactDetails
 from sote_flow.packages import ClientContact
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.services.actors import Actor
 from sote_flow.services.instances import begin_instance
 from sote_flow.services.platform import Platform
+from sote_flow.services.system import PUBLIC_WEB_ACTOR
 
 PROCESS_KEY = "first_contact"
 CHANNELS = ("phone", "form", "chat")
-PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{5,24}$")
-EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{2,}$")
 PREFERRED_TIME_MAX = 200
 HETU_MESSAGE = "Älä kirjoita henkilötunnusta. Kerro asiasi ilman sitä; tunnistamme sinut myöhemmin."
 
-# The public pages act for the client advisory (neuvonta), which answers what comes in; the
-# actor may start first contacts and nothing else (it belongs to no group and owns no task).
-PUBLIC_ACTOR = Actor(
-    user_id=0,
-    username="verkkosivu",
-    display_name="Julkinen verkkosivu",
-    roles=frozenset({Role.CLIENT_ADVISOR}),
-    groups=frozenset(),
-)
+PUBLIC_ACTOR = PUBLIC_WEB_ACTOR
 
 
 @dataclass(frozen=True)
@@ -122,12 +112,10 @@ def contact_errors(channel: str, data: ContactInput, require_reach: bool) -> lis
     if channel not in CHANNELS:
         errors.append(FieldError("channel", "Tuntematon yhteydenottotapa."))
     phone, email = data.callback_phone.strip(), data.email.strip()
-    if phone and not PHONE.match(phone):
-        errors.append(
-            FieldError("callback_phone", "Anna puhelinnumero numeroina, esim. 040 123 4567.")
-        )
-    if email and not EMAIL.match(email):
-        errors.append(FieldError("email", "Anna sähköpostiosoite muodossa nimi@esimerkki.fi."))
+    if problem := phone_problem(phone):
+        errors.append(FieldError("callback_phone", problem))
+    if problem := email_problem(email):
+        errors.append(FieldError("email", problem))
     if require_reach and not phone and not email:
         errors.append(
             FieldError(

@@ -7,7 +7,6 @@ never what they were.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Sequence
 
 from sqlalchemy import select
@@ -19,8 +18,8 @@ from sote_flow.persistence.models import ProcessInstance
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.services.platform import Platform
 from sote_flow.services.system import SYSTEM_ACTOR
+from sote_flow.services.upkeep import each_in_own_transaction
 
-log = logging.getLogger(__name__)
 CLOSED = ("completed", "cancelled")
 BATCH = 500  # contacts per round; the next round takes the rest
 
@@ -31,15 +30,12 @@ def erase_closed_contacts(
     """Erase the contact details of every closed contact; returns one line per erased contact."""
     with unit_of_work() as uow:
         due = _closed_unerased(uow)
-    done = []
-    for instance_id in due:
-        try:
-            with unit_of_work() as uow:
-                if _erase(uow, clock, instance_id):
-                    done.append(f"yhteystiedot poistettu: asia #{instance_id}")
-        except Exception:  # one contact's failure must not keep the others' details
-            log.exception("erasing the contact details of instance %s failed", instance_id)
-    return done
+    return each_in_own_transaction(
+        unit_of_work,
+        due,
+        lambda uow, instance_id: _erase(uow, clock, instance_id),
+        lambda instance_id: f"yhteystiedot poistettu: asia #{instance_id}",
+    )
 
 
 def _closed_unerased(uow: UnitOfWork) -> Sequence[int]:

@@ -24,6 +24,7 @@ from sote_flow.services.calendar_common import (
     notify_client,
     record_change,
     require_calendar_keeper,
+    tell_package,
     worker_by_username,
 )
 from sote_flow.services.calendar_entries import cancel_with_notice
@@ -89,7 +90,10 @@ def mark_absence(
     uow.calendar.add_entry(absence)
     flagged = 0
     for entry in uow.calendar.entries_between([worker.id], starts_at, ends_at):
-        if entry.client_number and entry.id != absence.id:
+        # An appointment is with a client (a client number) or the people of a case (e.g. the
+        # parents of a family-law matter, who have no client number here).
+        with_someone = entry.client_number or entry.case_instance_id
+        if with_someone and entry.id != absence.id:
             entry.displaced_by_id = absence.id
             flagged += 1
             record_change(uow, clock, actor, "appointment_displaced", entry, absence=absence.id)
@@ -148,7 +152,7 @@ def suggest_substitutes(
 
 
 def reassign_appointment(
-    actor: Actor, uow: UnitOfWork, clock: Clock, entry_id: int, username: str
+    platform: Platform, actor: Actor, uow: UnitOfWork, clock: Clock, entry_id: int, username: str
 ) -> None:
     """Move a displaced appointment to a colleague free at that time; the client is told."""
     require_writer(actor)
@@ -172,6 +176,7 @@ def reassign_appointment(
             *appointment_lines(entry, colleague),
         ],
     )
+    notified = tell_package(platform, uow, clock, entry, "reassigned") or notified
     record_change(
         uow, clock, actor, "appointment_reassigned", entry, previous=previous, notified=notified
     )

@@ -15,6 +15,7 @@ from sote_flow.persistence.calendar_models import CalendarEntry
 from sote_flow.persistence.models import OutboxMail, User
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.services.actors import Actor
+from sote_flow.services.platform import Platform
 
 # A text message longer than this is split into too many parts to read as one.
 SMS_MAX_CHARS = 480
@@ -145,16 +146,31 @@ def notify_client(
     uow: UnitOfWork, clock: Clock, entry: CalendarEntry, subject: str, lines: Sequence[str]
 ) -> bool:
     """Queue the client's confirmation: a mail if an address was given, else an SMS if a number."""
-    if entry.client_email:
-        channel, to_address, body = "email", entry.client_email, "\n".join(lines)
-    elif entry.client_phone:
-        channel, to_address, body = "sms", entry.client_phone, sms_text(subject, lines)
+    return queue_notice(
+        uow, clock, entry.case_instance_id, entry.client_email, entry.client_phone, subject, lines
+    )
+
+
+def queue_notice(
+    uow: UnitOfWork,
+    clock: Clock,
+    instance_id: int | None,
+    email: str | None,
+    phone: str | None,
+    subject: str,
+    lines: Sequence[str],
+) -> bool:
+    """Queue a notice to one person: a mail to `email` if given, else an SMS to `phone`."""
+    if email:
+        channel, to_address, body = "email", email, "\n".join(lines)
+    elif phone:
+        channel, to_address, body = "sms", phone, sms_text(subject, lines)
     else:
         return False
     uow.outbox.add(
         OutboxMail(
             created_at=clock(),
-            instance_id=entry.case_instance_id,
+            instance_id=instance_id,
             to_address=to_address,
             channel=channel,
             subject=subject,
@@ -193,3 +209,16 @@ def appointment_lines(entry: CalendarEntry, worker: User) -> list[str]:
 
 def _clock(moment: datetime) -> str:
     return f"{moment.hour}.{moment:%M}"
+
+
+def tell_package(
+    platform: Platform, uow: UnitOfWork, clock: Clock, entry: CalendarEntry, change: str
+) -> bool:
+    """Let the package of the entry's case tell its people of the change; True if it told."""
+    if entry.case_instance_id is None:
+        return False
+    instance = uow.instances.get(entry.case_instance_id)
+    package = platform.package(instance.process_key) if instance is not None else None
+    if package is None or package.calendar_change is None:
+        return False
+    return package.calendar_change(uow, clock, entry, change)

@@ -24,6 +24,7 @@ from sote_flow.services.calendar_common import (
     notify_client,
     record_change,
     require_calendar_keeper,
+    tell_package,
     worker_by_username,
 )
 from sote_flow.services.platform import Platform
@@ -216,19 +217,6 @@ def cancel_with_notice(
     entry.client_email = None
     entry.client_phone = None
     record_change(uow, clock, actor, "calendar_entry_cancelled", entry, notified=notified)
-
-
-def tell_package(
-    platform: Platform, uow: UnitOfWork, clock: Clock, entry: CalendarEntry, change: str
-) -> bool:
-    """Let the package of the entry's case tell its people of the change; True if it told."""
-    if entry.case_instance_id is None:
-        return False
-    instance = uow.instances.get(entry.case_instance_id)
-    package = platform.package(instance.process_key) if instance is not None else None
-    if package is None or package.calendar_change is None:
-        return False
-    return package.calendar_change(uow, clock, entry, change)
 
 
 def _live_entry(uow: UnitOfWork, entry_id: int) -> CalendarEntry:

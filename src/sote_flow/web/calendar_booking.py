@@ -157,7 +157,7 @@ def reassign(entry_id: int) -> Response:
     """Give a displaced appointment to a colleague; the client is told."""
     with unit_of_work() as uow:
         absences.reassign_appointment(
-            actor(), uow, clock(), entry_id, request.form.get("worker", "")
+            platform(), actor(), uow, clock(), entry_id, request.form.get("worker", "")
         )
     flash(_("Tapaaminen siirretty."), "success")
     return redirect(url_for("calendar_booking.reassign_tasks"))
