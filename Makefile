@@ -50,6 +50,7 @@ bench: install
 	$(BIN)/python bench/calendar_slots.py
 	$(BIN)/python bench/public_form.py
 	$(BIN)/python bench/instance_read.py
+	$(BIN)/python bench/municipality_report.py
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR)

@@ -23,6 +23,10 @@ from sote_flow.services.deployment import deploy_bundle
 from sote_flow.services.platform import Platform
 from sote_flow.services.system import SYSTEM_ACTOR
 
+# The diagrams the checkout ships (src/sote_flow/cli.py -> ../../processes): the demo deploys
+# them wherever it is started from.
+BUNDLED_PROCESSES = Path(__file__).resolve().parents[2] / "processes"
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the process exit code."""
@@ -128,7 +132,12 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed-only", action="store_true")
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=5000)
-    demo.add_argument("--processes", type=Path, default=Path("processes"))
+    demo.add_argument(
+        "--processes",
+        type=Path,
+        default=None,
+        help="the diagrams to deploy (default: the checkout's processes/, wherever started)",
+    )
     demo.set_defaults(run=_demo)
     return parser
 
@@ -357,10 +366,14 @@ def _serve(
 def _demo(args: argparse.Namespace) -> int:
     from sote_flow.services.demo import DEMO_PASSWORD, seed_demo
 
+    processes = args.processes or BUNDLED_PROCESSES
+    if not any(processes.glob("*.bpmn")):
+        print(f"error: no diagrams (*.bpmn) in {processes}", file=sys.stderr)
+        return 2
     _db_upgrade(args)
     settings = _settings()
     for line in seed_demo(
-        Platform(settings), _unit_of_work_factory(settings), system_clock, args.processes
+        Platform(settings), _unit_of_work_factory(settings), system_clock, processes
     ):
         print(line)
     print(f"demo users: see README.md (password for all: {DEMO_PASSWORD})")

@@ -17,6 +17,7 @@ PROCESS_PACKAGES: tuple[str, ...] = (
     "sote_flow.service_order",
     "sote_flow.first_contact",
     "sote_flow.family_law",
+    "sote_flow.client_case",
 )
 
 

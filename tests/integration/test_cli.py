@@ -109,3 +109,20 @@ def test_deploying_a_missing_file_says_so_without_a_traceback(env, capsys, tmp_p
     assert main(["deploy", str(tmp_path / "puuttuu.bpmn")]) == 2
     err = capsys.readouterr().err
     assert "Tiedostoa ei löydy" in err and "Traceback" not in err
+
+
+def test_the_demo_deploys_the_bundled_diagrams_wherever_it_is_started(
+    env, capsys, tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)  # no processes/ here
+    assert main(["demo", "--seed-only"]) == 0
+    engine = make_engine(env)
+    with engine.connect() as connection:
+        keys = {row[0] for row in connection.execute(text("SELECT key FROM process_versions"))}
+    engine.dispose()
+    assert keys == {path.stem for path in PROCESSES.glob("*.bpmn")}
+
+
+def test_the_demo_refuses_a_folder_without_diagrams(env, capsys, tmp_path):
+    assert main(["demo", "--seed-only", "--processes", str(tmp_path)]) == 2
+    assert "no diagrams" in capsys.readouterr().err

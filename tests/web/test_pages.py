@@ -189,7 +189,8 @@ def test_auditor_gets_403_on_every_write_route(client, app):
     token = csrf_token(client, "/")
     ids = {
         "task_id": task_id, "instance_id": 1, "mail_id": 1, "key": "approval",
-        "entry_id": 1, "slot_id": 1, "pattern_id": 1, "token": "x", "parent": 1, "distance_id": 1,
+        "entry_id": 1, "slot_id": 1, "pattern_id": 1, "token": "x", "parent": 1,
+        "distance_id": 1, "event_type": "puhelu",
     }  # fmt: skip
     write_rules = [
         rule

@@ -13,7 +13,10 @@ caseClocks   legal clocks from the moment the matter became pending, entries sep
              ``N days`` or ``N months``; the clock stops when the case first reaches one of
              the stop states. A fifth part starts it elsewhere: ``from=field`` on the date
              in a data field (e.g. a court's deadline), ``after=state`` on the day the case
-             first entered a state
+             first entered a state; ``if=expression`` runs the clock only for cases whose
+             data makes it true (e.g. ``if=special_group != "ei"`` for the groups of SHL 36 §);
+             ``warn=N`` escalates a running clock to the service managers N Finnish weekdays
+             before its last day
 caseMilestones  the measured milestones, each reached when the case first enters a state:
              ``otettu=Otettu käsittelyyn|kasittelyssa; alkanut=Palvelu alkoi|kasitelty``
 """
@@ -27,7 +30,7 @@ from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 
-from sote_flow.domain.weekdays import add_weekdays_to_date
+from sote_flow.domain.weekdays import add_weekdays_to_date, subtract_weekdays_from_date
 from sote_flow.engine.sandbox import SandboxError, compile_checked
 
 CASE_COLUMNS = "caseColumns"
@@ -43,6 +46,8 @@ _FIELD = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,79}")
 _KEY = re.compile(r"[a-z][a-z0-9_]{0,39}")
 _LIMIT = re.compile(r"(\d{1,4})\s+(weekdays|days|months)")
 _START = re.compile(r"(from|after)=([A-Za-z][A-Za-z0-9_]{0,79})")
+_CONDITION = "if="
+_WARN = re.compile(r"warn=(\d{1,3})")
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,14 @@ class LegalClock:
     stop_states: frozenset[str]
     start_field: str | None = None
     start_state: str | None = None
+    condition: str | None = None  # an expression on the case data; None: every case
+    warn_weekdays: int | None = None  # escalate this many weekdays before the last day
+
+    def warn_on(self, due_on: date) -> date | None:
+        """Return the day the escalation goes out for a clock due on `due_on` (None: none)."""
+        if self.warn_weekdays is None:
+            return None
+        return subtract_weekdays_from_date(due_on, self.warn_weekdays)
 
     def due_on(self, pending_on: date) -> date:
         """Return the last day allowed (Finnish calendar) for a matter pending on that day."""
@@ -145,39 +158,43 @@ def _parse_clocks(text: str) -> Iterator[tuple[LegalClock | None, list[str]]]:
             continue
         key, _, rest = entry.partition("=")
         parts = [part.strip() for part in rest.split("|")]
-        if not _KEY.fullmatch(key.strip()) or len(parts) not in (4, 5) or not all(parts[:3]):
+        if not _KEY.fullmatch(key.strip()) or not 4 <= len(parts) <= 7 or not all(parts[:3]):
             yield None, [f"Määräaika ”{entry}” ei ole muotoa {CLOCK_FORM}."]
             continue
-        label, limit, basis, stops = parts[:4]
-        start = parts[4] if len(parts) == 5 else None
-        match = _LIMIT.fullmatch(limit)
-        begins = _START.fullmatch(start) if start is not None else None
-        if start is not None and begins is None:
-            yield (
-                None,
-                [
-                    f"Määräajan ”{key.strip()}” alku ”{start}” ei kelpaa: kirjoita "
-                    "from=kentän_nimi tai after=tila."
-                ],
-            )
-            continue
-        stop_states = frozenset(_split(stops))
-        if match is None:
-            yield (
-                None,
-                [
-                    f"Määräajan ”{key.strip()}” pituus ”{limit}” ei kelpaa: kirjoita esimerkiksi "
-                    "7 weekdays, 14 days tai 3 months."
-                ],
-            )
-        elif not stop_states:
-            yield None, [f"Määräajalta ”{key.strip()}” puuttuvat tilat, jotka pysäyttävät sen."]
-        else:
-            number, unit = int(match.group(1)), match.group(2)
-            field = begins.group(2) if begins and begins.group(1) == "from" else None
-            state = begins.group(2) if begins and begins.group(1) == "after" else None
-            clock = LegalClock(key.strip(), label, number, unit, basis, stop_states, field, state)
-            yield clock, []
+        yield _clock(key.strip(), parts)
+
+
+def _clock(key: str, parts: list[str]) -> tuple[LegalClock | None, list[str]]:
+    label, limit, basis, stops = parts[:4]
+    conditions = [p[len(_CONDITION) :].strip() for p in parts[4:] if p.startswith(_CONDITION)]
+    warnings = [m for m in (_WARN.fullmatch(p) for p in parts[4:]) if m]
+    starts = [p for p in parts[4:] if not p.startswith(_CONDITION) and not _WARN.fullmatch(p)]
+    begins = _START.fullmatch(starts[0]) if starts else None
+    if len(starts) > 1 or len(conditions) > 1 or len(warnings) > 1 or (starts and begins is None):
+        return None, [
+            f"Määräajan ”{key}” lisäosat ”{'|'.join(parts[4:])}” eivät kelpaa: kirjoita "
+            "alku muodossa from=kentän_nimi tai after=tila, ehto muodossa if=lauseke ja "
+            "ennakkoilmoitus muodossa warn=arkipäiviä."
+        ]
+    condition = conditions[0] if conditions else None
+    problem = _expression_problem(condition) if condition is not None else None
+    if condition is not None and (not condition or problem):
+        return None, [f"Määräajan ”{key}” ehto ”{condition}” ei kelpaa: {problem or 'tyhjä'}."]
+    match = _LIMIT.fullmatch(limit)
+    stop_states = frozenset(_split(stops))
+    if match is None:
+        return None, [
+            f"Määräajan ”{key}” pituus ”{limit}” ei kelpaa: kirjoita esimerkiksi "
+            "7 weekdays, 14 days tai 3 months."
+        ]
+    if not stop_states:
+        return None, [f"Määräajalta ”{key}” puuttuvat tilat, jotka pysäyttävät sen."]
+    number, unit = int(match.group(1)), match.group(2)
+    field = begins.group(2) if begins and begins.group(1) == "from" else None
+    state = begins.group(2) if begins and begins.group(1) == "after" else None
+    warn = int(warnings[0].group(1)) if warnings else None
+    clock = LegalClock(key, label, number, unit, basis, stop_states, field, state, condition, warn)
+    return clock, []
 
 
 def _parse_milestones(text: str) -> Iterator[tuple[Milestone | None, list[str]]]:

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from sote_flow.domain.case_statistics import Durations, local_midnight, percentile_summary
 from sote_flow.domain.clock import Clock
-from sote_flow.domain.errors import FieldError, InvalidInput
+from sote_flow.domain.report_period import check_period
 from sote_flow.domain.roles import Role
 from sote_flow.domain.weekdays import FINNISH_TIME, weekday_on_or_after, weekdays_between_dates
 from sote_flow.family_law.models import MatterFacts, Meeting, TravelDistance
@@ -41,7 +41,6 @@ from sote_flow.services.actors import Actor, require_role
 from sote_flow.services.instances import log_read
 
 # About two years: a leap year and the next one (the period's days less one).
-MAX_DAYS = 731
 REPORT_ROLES = (Role.SERVICE_MANAGER, Role.TEAM_LEAD, Role.AUDITOR, Role.ADMINISTRATOR)
 CHANNELS = ("digital", "phone")
 MODES = ("eta", "lahi")
@@ -138,15 +137,6 @@ def family_law_report(
     log_read(uow, clock, actor, "family_law_report", f"{since}/{until}", None, actor.purpose)
     uow.commit()
     return report
-
-
-def check_period(since: date, until: date) -> None:
-    """Refuse a period that ends before it starts or is longer than about two years."""
-    if until < since:
-        raise InvalidInput([FieldError("until", "Päättyen-päivä on ennen Alkaen-päivää.")])
-    if (until - since).days >= MAX_DAYS:
-        message = f"Jakso Alkaen–Päättyen voi olla enintään {MAX_DAYS} päivää (noin kaksi vuotta)."
-        raise InvalidInput([FieldError("until", message)])
 
 
 Period = tuple[datetime, datetime]

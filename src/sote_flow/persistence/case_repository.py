@@ -66,6 +66,27 @@ class CaseRepository:
         query = select(CaseClock).where(CaseClock.instance_id == instance_id)
         return self.session.scalars(query.order_by(CaseClock.id)).all()
 
+    def clocks_to_warn(self, today: date, limit: int) -> Sequence[int]:
+        """Return the ids of running clocks whose escalation day has come and not been sent."""
+        query = (
+            select(CaseClock.id)
+            .where(
+                CaseClock.warn_on <= today,
+                CaseClock.warned_at.is_(None),
+                CaseClock.stopped_at.is_(None),
+            )
+            .order_by(CaseClock.warn_on, CaseClock.id)
+            .limit(limit)
+        )
+        return self.session.scalars(query).all()
+
+    def clock_to_warn(self, clock_id: int) -> CaseClock | None:
+        """Lock a clock still to be warned of (SKIP LOCKED: one scheduler sends it)."""
+        query = select(CaseClock).where(
+            CaseClock.id == clock_id, CaseClock.warned_at.is_(None), CaseClock.stopped_at.is_(None)
+        )
+        return self.session.scalars(query.with_for_update(skip_locked=True)).first()
+
     def add_clock(self, clock: CaseClock) -> None:
         """Add a legal clock to a case."""
         self.session.add(clock)

@@ -355,6 +355,9 @@ class CaseClock(Base):
     started_at: Mapped[datetime]
     started_on: Mapped[date] = mapped_column(Date)  # the case's pending day, for reports
     due_on: Mapped[date] = mapped_column(Date)
+    # The day its escalation goes out, if the diagram declares one (warn=N weekdays before).
+    warn_on: Mapped[date | None] = mapped_column(Date, index=True)
+    warned_at: Mapped[datetime | None]
     stopped_at: Mapped[datetime | None]
     stopped_on: Mapped[date | None] = mapped_column(Date)  # its Finnish calendar day
 

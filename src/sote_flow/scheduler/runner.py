@@ -24,6 +24,7 @@ from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.scheduler.listener import TimerNotificationListener
 from sote_flow.scheduler.smtp import mail_sender
 from sote_flow.services.audit_checkpoint import write_checkpoint
+from sote_flow.services.clock_warnings import warn_due_clocks
 from sote_flow.services.mail import MailSender, deliver_due_mails
 from sote_flow.services.messages import route_thrown_messages
 from sote_flow.services.platform import Platform
@@ -183,11 +184,17 @@ class TimerScheduler:
             log.exception("delivering the outbox failed")
 
     def run_housekeeping(self) -> None:
-        """Run every process package's upkeep; one package's failure does not stop the rest."""
+        """Run the general upkeep (old idempotency keys, clock escalations) and every process
+        package's; one part's failure does not stop the rest."""
         try:  # answers kept for retried API writes are needed for a day, then go
             purge_idempotency_keys(self.unit_of_work, self.clock())
         except Exception:  # logged; the next round tries again
             log.exception("purging idempotency keys failed")
+        try:
+            for line in warn_due_clocks(self.platform, self.unit_of_work, self.clock):
+                log.info("legal clocks: %s", line)
+        except Exception:  # logged; the next round tries again
+            log.exception("escalating legal clocks failed")
         for package in self.platform.packages:
             if package.housekeeping is None:
                 continue

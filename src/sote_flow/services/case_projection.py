@@ -7,7 +7,7 @@ report of cases reads these, for any process, from what its diagram declares.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, time
 from typing import Any
 
@@ -73,7 +73,19 @@ def sync_case(
     # cancellation the process decided outside its diagram).
     ended = saved.completed or (state is not None and state not in declaration.open_keys)
     case.closed_at = (case.closed_at or now) if ended else None
-    _sync_clocks(uow, case, declaration, data, now)
+    applies = _applies(platform, data, now)
+    _sync_clocks(uow, case, declaration, data, now, applies)
+
+
+def _applies(
+    platform: Platform, data: Mapping[str, Any], now: datetime
+) -> Callable[[LegalClock], bool]:
+    def applies(legal: LegalClock) -> bool:
+        if legal.condition is None:
+            return True
+        return bool(platform.runtime.evaluate_on(legal.condition, data, lambda: now))
+
+    return applies
 
 
 def _sync_clocks(
@@ -82,12 +94,15 @@ def _sync_clocks(
     declaration: CaseDeclaration,
     data: Mapping[str, Any],
     now: datetime,
+    applies: Callable[[LegalClock], bool],
 ) -> None:
     existing = {clock.key: clock for clock in uow.cases.clocks(case.instance_id)}
     running: list[CaseClock] = []
     for legal in declaration.rules.clocks:
-        start = _start_day(uow, legal, case, data)
         clock = existing.get(legal.key)
+        if clock is None and not applies(legal):
+            continue  # a clock for other cases (e.g. only the groups of SHL 36 §)
+        start = _start_day(uow, legal, case, data)
         if clock is None and start is None:
             continue  # runs from a date the case does not have yet
         if clock is None:
@@ -97,6 +112,7 @@ def _sync_clocks(
         if clock.stopped_at is None and start is not None and start != clock.started_on:
             # A new clock, or its start date changed (e.g. the court moved its deadline).
             clock.started_on, clock.due_on = start, legal.due_on(start)
+            clock.warn_on, clock.warned_at = legal.warn_on(clock.due_on), None
             clock.started_at = datetime.combine(start, time.min, FINNISH_TIME)
             if legal.start_field is None and legal.start_state is None:
                 clock.started_at = case.opened_at

@@ -8,7 +8,7 @@ from typing import Any
 
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import Conflict, NotFound, PermissionDenied
-from sote_flow.domain.forms import describe_data
+from sote_flow.domain.forms import describe_data, properties_of
 from sote_flow.engine.runtime import RunContext
 from sote_flow.persistence.models import HumanTask, ProcessInstance
 from sote_flow.persistence.unit_of_work import UnitOfWork
@@ -150,7 +150,12 @@ def complete_task(
     # A chosen first-visit slot is booked in this transaction: the task and the booking stand
     # or fall together.
     booked = book_chosen_slots(platform, actor, uow, clock, instance, form, {**shown, **data})
-    booked.update(_package_effects(platform, actor, uow, clock, instance, task, {**shown, **data}))
+    # The package sees this form's fields as submitted now (not as an earlier round left them).
+    own = {name for name, prop in properties_of(form or {}).items() if not prop.get("readOnly")}
+    earlier = {name: value for name, value in shown.items() if name not in own}
+    booked.update(
+        _package_effects(platform, actor, uow, clock, instance, task, {**earlier, **data})
+    )
     before = platform.runtime.current_data(workflow)
     platform.runtime.complete_task(workflow, report, task_id, {**data, **booked})
     after = platform.runtime.current_data(workflow)

@@ -28,6 +28,7 @@ STATUS_LABELS = {
 ACTION_LABELS = {
     "instance_started": _l("Käynnistetty"),
     "document_downloaded": _l("Asiakirja ladattu"),
+    "clock_warning_sent": _l("Määräajasta ilmoitettu palvelupäällikölle"),
     "download_links_revoked": _l("Latauslinkit peruttu"),
     "task_opened": _l("Tehtävä avautui"),
     "task_claimed": _l("Otettu käsittelyyn"),

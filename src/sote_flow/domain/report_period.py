@@ -1,0 +1,18 @@
+"""The period a report covers: Finnish days, both ends included, at most about two years."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sote_flow.domain.errors import FieldError, InvalidInput
+
+MAX_DAYS = 731
+
+
+def check_period(since: date, until: date) -> None:
+    """Refuse a period that ends before it starts or is longer than about two years."""
+    if until < since:
+        raise InvalidInput([FieldError("until", "Päättyen-päivä on ennen Alkaen-päivää.")])
+    if (until - since).days >= MAX_DAYS:
+        message = f"Jakso Alkaen–Päättyen voi olla enintään {MAX_DAYS} päivää (noin kaksi vuotta)."
+        raise InvalidInput([FieldError("until", message)])
