@@ -47,14 +47,23 @@ class Base(DeclarativeBase):
 
 class User(Base):
     __tablename__ = "users"
+    __table_args__ = (
+        UniqueConstraint("identity_issuer", "identity_subject", name="uq_users_identity"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(80), unique=True)
     display_name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(254))
-    password_hash: Mapped[str] = mapped_column(String(255))
+    password_hash: Mapped[str] = mapped_column(String(255))  # "!" for a single sign-on account
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime]
+    # Single sign-on: the identity provider's issuer and the user's subject there (the stable
+    # id the provider gives), None for a local account.
+    identity_issuer: Mapped[str | None] = mapped_column(String(255))
+    identity_subject: Mapped[str | None] = mapped_column(String(255))
+    last_login_at: Mapped[datetime | None]
+    disabled_at: Mapped[datetime | None]
 
     roles: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
     groups: Mapped[list[Group]] = relationship(secondary="user_groups", lazy="selectin")
@@ -72,7 +81,9 @@ class Group(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(80), unique=True)
-    display_name: Mapped[str] = mapped_column(String(200))
+    display_name: Mapped[str] = mapped_column(String(200))  # Finnish
+    display_name_sv: Mapped[str | None] = mapped_column(String(200))
+    display_name_en: Mapped[str | None] = mapped_column(String(200))
 
 
 class UserGroup(Base):
@@ -373,20 +384,8 @@ class LoginFailure(Base):
     address: Mapped[str] = mapped_column(String(64), index=True)
 
 
-class StaffSession(Base):
-    """A signed-in browser session, kept on the server so that signing out really ends it."""
-
-    __tablename__ = "staff_sessions"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime]
-    last_seen_at: Mapped[datetime]
-    ended_at: Mapped[datetime | None]
-
-
 # Tables kept in modules of their own join the same metadata whenever the core ones load.
+from sote_flow.persistence import account_models as _account_models  # noqa: E402,F401
 from sote_flow.persistence import calendar_models as _calendar_models  # noqa: E402,F401
 from sote_flow.persistence import document_models as _document_models  # noqa: E402,F401
 from sote_flow.persistence import idempotency_models as _idempotency_models  # noqa: E402,F401

@@ -21,7 +21,8 @@ from sote_flow.domain.errors import (
     TooManyAttempts,
 )
 from sote_flow.domain.roles import parse_roles
-from sote_flow.persistence.models import ApiToken, Group, StaffSession, User, UserRole
+from sote_flow.persistence.account_models import StaffSession
+from sote_flow.persistence.models import ApiToken, Group, User, UserRole
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.services.actors import Actor, actor_from_user
 
