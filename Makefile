@@ -51,6 +51,7 @@ bench: install
 	$(BIN)/python bench/public_form.py
 	$(BIN)/python bench/instance_read.py
 	$(BIN)/python bench/municipality_report.py
+	$(BIN)/python bench/mail_throughput.py
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR)

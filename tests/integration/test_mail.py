@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -97,3 +98,68 @@ def test_demo_writes_mail_to_a_directory(platform, uow, clock, people, tmp_path)
     assert deliver_due_mails(platform, uow, clock, sender) == 2
     files = sorted((tmp_path / "mail").glob("*.eml"))
     assert len(files) == 2 and b"Subject: Uusi palvelutilaus PT-2026-" in files[0].read_bytes()
+
+
+def test_the_servers_reply_is_kept_and_one_connection_serves_the_round(
+    platform, uow, clock, people, smtp_server
+):
+    for _ in range(3):
+        start(platform, uow, clock, people["starter"], "notify", {})
+    sender = SmtpSender(make_platform("sqlite://", smtp_port=smtp_server.port).settings)
+    connections = []
+    opened = sender._open
+
+    def counting_open():
+        connections.append(1)
+        return opened()
+
+    sender._open = counting_open  # count the connections the round opens
+    assert deliver_due_mails(platform, uow, clock, sender, batch=4) == 6
+    assert len(connections) == 1
+    assert {(m.status, m.server_reply, m.lease_until) for m in _outbox(uow)} == {
+        ("sent", "250 OK", None)
+    }
+
+
+def test_a_scheduler_killed_after_the_server_accepted_leaves_the_mail_leased(
+    platform, uow, clock, people, smtp_server
+):
+    start(platform, uow, clock, people["starter"], "notify", {})
+    sender = SmtpSender(make_platform("sqlite://", smtp_port=smtp_server.port).settings)
+
+    class Killed(BaseException):
+        """The scheduler's process ends between the server's acceptance and the settling."""
+
+    class DiesAfterSending:
+        def send(self, to, subject, body, message_id):
+            sender.send(to, subject, body, message_id)
+            raise Killed
+
+    with pytest.raises(Killed):
+        deliver_due_mails(platform, uow, clock, DiesAfterSending())
+    assert len(smtp_server.wait_for(1)) == 1
+    assert {m.status for m in _outbox(uow)} == {"sending"}
+    # Another scheduler leaves the leased mails alone while the lease holds ...
+    clock.advance(timedelta(minutes=9))
+    assert deliver_due_mails(platform, uow, clock, sender) == 0
+    assert len(smtp_server.messages) == 1
+    # ... and afterwards sends them (at least once): the same Message-ID marks the duplicate.
+    clock.advance(timedelta(minutes=2))
+    assert deliver_due_mails(platform, uow, clock, sender) == 2
+    messages = smtp_server.wait_for(3)
+    assert len({m["Message-ID"] for m in messages}) == 2  # the resent one repeats its id
+
+
+def test_concurrent_schedulers_send_each_mail_once(platform, uow, clock, people, smtp_server):
+    for _ in range(20):
+        start(platform, uow, clock, people["starter"], "notify", {})
+    settings = make_platform("sqlite://", smtp_port=smtp_server.port).settings
+
+    def scheduler() -> int:
+        return deliver_due_mails(platform, uow, clock, SmtpSender(settings), batch=5)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        sent = sum(pool.map(lambda _: scheduler(), range(4)))
+    assert sent == 40
+    messages = smtp_server.wait_for(40)
+    assert len(messages) == 40 and len({m["Message-ID"] for m in messages}) == 40

@@ -243,10 +243,13 @@ class OutboxMail(Base):
     channel: Mapped[str] = mapped_column(String(10), default="email")  # email | sms
     subject: Mapped[str] = mapped_column(String(255))
     body: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending | sent | failed
+    # pending | sending (leased to one scheduler until lease_until) | sent | failed
+    status: Mapped[str] = mapped_column(String(20), default="pending")
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime]
+    lease_until: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
+    server_reply: Mapped[str | None] = mapped_column(String(500))  # the SMTP server's "250 …"
     sent_at: Mapped[datetime | None]
 
 

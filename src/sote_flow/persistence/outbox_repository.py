@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from sote_flow.persistence.models import OutboxMail, OutgoingMessage, WaitingMessage
@@ -24,30 +24,38 @@ class OutboxRepository:
         return self.session.get(OutboxMail, mail_id)
 
     def due_ids(self, now: datetime, limit: int) -> Sequence[int]:
-        """Return the ids of pending mails due at `now`, oldest first."""
-        query = (
-            select(OutboxMail.id)
-            .where(OutboxMail.status == "pending", OutboxMail.next_attempt_at <= now)
-            .order_by(OutboxMail.id)
-            .limit(limit)
-        )
+        """Return the ids of mails due at `now` (pending, or leased by a scheduler that died
+        before it settled them), oldest first."""
+        query = select(OutboxMail.id).where(_due(now)).order_by(OutboxMail.id).limit(limit)
         return self.session.scalars(query).all()
 
-    def claim_due(self, mail_id: int, now: datetime) -> OutboxMail | None:
-        """Lock a mail that is still pending and due; None if it is not, or another has it.
+    def lease_due(self, now: datetime, until: datetime, limit: int) -> Sequence[OutboxMail]:
+        """Lease up to `limit` due mails to this scheduler until `until` (the caller commits).
 
-        SKIP LOCKED lets any number of schedulers share one PostgreSQL: each mail is sent by
-        exactly one of them, which holds the row lock until it commits.
+        SKIP LOCKED lets any number of schedulers share one PostgreSQL; the guarded UPDATE
+        keeps two SQLite writers from leasing the same mail. Once committed, the lease keeps
+        the others off the mails while they are sent, outside any transaction.
         """
-        query = (
-            select(OutboxMail)
-            .where(
-                OutboxMail.id == mail_id,
-                OutboxMail.status == "pending",
-                OutboxMail.next_attempt_at <= now,
-            )
-            .with_for_update(skip_locked=True)
+        candidates = select(OutboxMail.id).where(_due(now)).order_by(OutboxMail.id).limit(limit)
+        ids = list(self.session.scalars(candidates.with_for_update(skip_locked=True)).all())
+        if not ids:
+            return []
+        self.session.execute(
+            update(OutboxMail)
+            .where(OutboxMail.id.in_(ids), _due(now))
+            .values(status="sending", lease_until=until, attempts=OutboxMail.attempts + 1)
+            .execution_options(synchronize_session=False)
         )
+        mine = select(OutboxMail).where(
+            OutboxMail.id.in_(ids), OutboxMail.status == "sending", OutboxMail.lease_until == until
+        )
+        return self.session.scalars(
+            mine.order_by(OutboxMail.id).execution_options(populate_existing=True)
+        ).all()
+
+    def leased(self, mail_id: int) -> OutboxMail | None:
+        """Return a mail still leased (not settled by anyone since), or None."""
+        query = select(OutboxMail).where(OutboxMail.id == mail_id, OutboxMail.status == "sending")
         return self.session.scalar(query)
 
     def failed(self, limit: int) -> Sequence[OutboxMail]:
@@ -104,3 +112,10 @@ class MessageRepository:
     def add_waiting(self, instance_id: int, names: Iterable[str]) -> None:
         """Stage the message names an instance now waits for."""
         self.session.add_all(WaitingMessage(instance_id=instance_id, name=name) for name in names)
+
+
+def _due(now: datetime) -> ColumnElement[bool]:
+    pending = (OutboxMail.status == "pending") & (OutboxMail.next_attempt_at <= now)
+    # A lease that ran out: its scheduler died between the send and marking it sent.
+    abandoned = (OutboxMail.status == "sending") & (OutboxMail.lease_until < now)
+    return or_(pending, abandoned)

@@ -1,13 +1,17 @@
 """The mail outbox: queue mails with the change that causes them, deliver them with retries.
 
 A row's channel says how it leaves: "email" through the MailSender, "sms" (to_address a phone
-number, the body only) through the SmsSender when one is configured.
+number, the body only) through the SmsSender when one is configured. A scheduler leases a batch
+of due rows (status "sending" until the lease runs out), sends them over one connection outside
+any transaction, and settles each at once with the server's reply.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import timedelta
+from contextlib import nullcontext
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from sote_flow.domain.clock import Clock
@@ -19,11 +23,18 @@ from sote_flow.services.actors import Actor, require_role
 from sote_flow.services.platform import Platform
 from sote_flow.services.sms import NOT_CONFIGURED, SmsError, SmsSender
 
+# Long enough for a whole batch over a slow server (50 mails × a 10 s timeout) so that no
+# other scheduler takes a mail of the batch before it is sent; a mail whose scheduler died
+# mid-batch is sent by another once this has passed.
+LEASE = timedelta(minutes=10)
+
 
 class MailSender(Protocol):
     """Sends one mail; raises on failure. `message_id` is the same on every attempt."""
 
-    def send(self, to: str, subject: str, body: str, message_id: str) -> None: ...
+    def send(self, to: str, subject: str, body: str, message_id: str) -> str | None:
+        """Send one mail; return the server's reply to it (None where there is none)."""
+        ...
 
 
 def queue_mails(
@@ -66,43 +77,6 @@ def _addresses(uow: UnitOfWork, mail: OutgoingMail) -> list[str]:
     return uow.users.active_emails(username=mail.to_user)
 
 
-def deliver_mail(
-    platform: Platform,
-    uow: UnitOfWork,
-    clock: Clock,
-    sender: MailSender,
-    mail_id: int,
-    sms: SmsSender | None = None,
-) -> bool:
-    """Try to send one due mail or SMS; False when it is not due or another scheduler has it."""
-    now = clock()
-    mail = uow.outbox.claim_due(mail_id, now)
-    if mail is None:
-        return False
-    mail.attempts += 1
-    try:
-        # The row stays locked while sending, so no other scheduler sends it meanwhile.
-        if mail.channel == "sms":
-            if sms is None:
-                raise SmsError(NOT_CONFIGURED)
-            sms.send(mail.to_address, mail.body, f"outbox-{mail.id}")
-        else:
-            sender.send(mail.to_address, mail.subject, mail.body, f"<outbox-{mail.id}@sote-flow>")
-    except Exception as exc:
-        settings = platform.settings
-        # Our own errors already say in Finnish what went wrong; others keep their type.
-        error = str(exc) if isinstance(exc, SmsError) else f"{type(exc).__name__}: {exc}"
-        mail.last_error = error[:2000]
-        if mail.attempts >= settings.mail_max_attempts:
-            mail.status = "failed"
-        delay = settings.mail_retry_seconds * 2 ** (mail.attempts - 1)
-        mail.next_attempt_at = now + timedelta(seconds=delay)
-    else:
-        mail.status, mail.sent_at, mail.last_error = "sent", now, None
-    uow.commit()
-    return mail.status == "sent"
-
-
 def deliver_due_mails(
     platform: Platform,
     unit_of_work: Callable[[], UnitOfWork],
@@ -110,15 +84,91 @@ def deliver_due_mails(
     sender: MailSender,
     batch: int = 50,
     sms: SmsSender | None = None,
+    rounds: int = 20,
 ) -> int:
-    """Send every mail (and SMS) that is due now; returns how many were sent."""
-    with unit_of_work() as uow:
-        due = uow.outbox.due_ids(clock(), batch)
+    """Send every mail (and SMS) that is due now, batch by batch over one connection; returns
+    how many were sent. Bounded: at most `rounds` batches per call, the next call goes on."""
     sent = 0
-    for mail_id in due:
-        with unit_of_work() as uow:
-            sent += deliver_mail(platform, uow, clock, sender, mail_id, sms)
+    connection = getattr(sender, "connection", None)
+    with connection() if connection is not None else nullcontext():
+        for _ in range(rounds):
+            with unit_of_work() as uow:
+                rows = uow.outbox.lease_due(clock(), clock() + LEASE, batch)
+                leased = [_Leased.of(row) for row in rows]
+                uow.commit()
+            if not leased:
+                break
+            for mail in leased:
+                sent += _deliver(platform, unit_of_work, clock, sender, sms, mail)
     return sent
+
+
+@dataclass(frozen=True)
+class _Leased:
+    # What a leased mail needs for sending: read before its lease's transaction closes.
+    id: int
+    channel: str
+    to_address: str
+    subject: str
+    body: str
+
+    @staticmethod
+    def of(mail: OutboxMail) -> _Leased:
+        return _Leased(mail.id, mail.channel, mail.to_address, mail.subject, mail.body)
+
+
+def _deliver(
+    platform: Platform,
+    unit_of_work: Callable[[], UnitOfWork],
+    clock: Clock,
+    sender: MailSender,
+    sms: SmsSender | None,
+    mail: _Leased,
+) -> bool:
+    # Sent outside any transaction under the lease, then settled at once: a crash between the
+    # server's acceptance and the settling commit is the only window for a second send (after
+    # the lease runs out), and the same Message-ID lets the receiving server drop it.
+    reply: str | None = None
+    error: Exception | None = None
+    try:
+        if mail.channel == "sms":
+            if sms is None:
+                raise SmsError(NOT_CONFIGURED)
+            sms.send(mail.to_address, mail.body, f"outbox-{mail.id}")
+            reply = "SMS accepted"
+        else:
+            message_id = f"<outbox-{mail.id}@sote-flow>"
+            reply = sender.send(mail.to_address, mail.subject, mail.body, message_id)
+    except Exception as exc:  # recorded on the row; the mail is retried with a backoff
+        error = exc
+    with unit_of_work() as uow:
+        row = uow.outbox.leased(mail.id)
+        if row is None:
+            return False  # settled meanwhile (its lease ran out and another sent it)
+        _settle(platform, clock(), row, reply, error)
+        uow.commit()
+        return row.status == "sent"
+
+
+def _settle(
+    platform: Platform,
+    now: datetime,
+    mail: OutboxMail,
+    reply: str | None,
+    error: Exception | None,
+) -> None:
+    mail.lease_until = None
+    if error is None:
+        mail.status, mail.sent_at, mail.last_error = "sent", now, None
+        mail.server_reply = (reply or "")[:500] or None
+        return
+    settings = platform.settings
+    # Our own errors already say in Finnish what went wrong; others keep their type.
+    text = str(error) if isinstance(error, SmsError) else f"{type(error).__name__}: {error}"
+    mail.last_error = text[:2000]
+    mail.status = "failed" if mail.attempts >= settings.mail_max_attempts else "pending"
+    delay = settings.mail_retry_seconds * 2 ** (mail.attempts - 1)
+    mail.next_attempt_at = now + timedelta(seconds=delay)
 
 
 def failed_mails(actor: Actor, uow: UnitOfWork) -> Sequence[OutboxMail]:
