@@ -6,8 +6,8 @@ own two users (an applicant and a reviewer; each reviewer finds the task through
 it reads, so clients never claim each other's): start an approval (POST /process-instances),
 read it (GET, which lists its open task), claim the task, complete it. Every request's latency
 and every error (a non-2xx answer or a broken connection) is recorded. Printed: requests and
-whole rounds per second, p50/p99 per request kind, errors. Issue 17's check: 16 clients × 120 s, 0 errors (`--clients 16 --seconds
-120`). Bounded in time and count; loopback only.
+whole rounds per second, p50/p99 per request kind, errors. Issue 17's check: 16 clients for
+120 s, 0 errors (`--clients 16 --seconds 120`). Bounded in time and count; loopback only.
 """
 
 from __future__ import annotations
