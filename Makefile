@@ -52,6 +52,7 @@ bench: install
 	$(BIN)/python bench/instance_read.py
 	$(BIN)/python bench/municipality_report.py
 	$(BIN)/python bench/mail_throughput.py
+	$(BIN)/python bench/load.py --clients 16 --seconds 30
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR)

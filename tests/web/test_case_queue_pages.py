@@ -91,13 +91,14 @@ def test_the_report_page_and_its_csv_and_xlsx(app, client, clock):
 
 
 def test_formula_like_cells_are_written_as_text():
-    from sote_flow.web.case_exports import _csv_cell
-    from sote_flow.web.spreadsheet import safe_cell, safe_record
+    from sote_flow.web.spreadsheet import finnish_csv, finnish_csv_cell, safe_cell, safe_record
 
     assert safe_cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
     assert safe_cell("-1+2") == "'-1+2" and safe_cell(-1) == -1
     assert safe_record({"user": "@sanna", "n": 2}) == {"user": "'@sanna", "n": 2}
-    assert _csv_cell(7.6) == "7,6"
+    assert finnish_csv_cell(7.6) == "7,6" and finnish_csv_cell(None) == ""
+    assert finnish_csv_cell("=1+1") == "'=1+1"
+    assert finnish_csv([["Kunta", 1.5], ["@x", None]]) == "\ufeffKunta;1,5\r\n'@x;\r\n".encode()
 
 
 def test_the_case_page_shows_state_clock_and_state_log_to_the_case_group(app, client, clock):

@@ -48,7 +48,9 @@ def _logout(client: FlaskClient) -> None:
 def _csv(client: FlaskClient, query: str) -> list[list[str]]:
     response = client.get(f"/reports/orders?{query}&format=csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
-    return list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    text = response.get_data(as_text=True)
+    assert text.startswith("\ufeff")  # Finnish Excel reads UTF-8 with its BOM
+    return list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
 
 
 def test_report_page_has_tables_and_an_accessible_chart(client, people):
@@ -71,17 +73,19 @@ def test_report_page_has_tables_and_an_accessible_chart(client, people):
 def test_csv_has_the_rows_per_dimension_and_the_daily_queue(client, people):
     login(client, "aino")
     rows = _csv(client, PERIOD)
-    assert rows[0][:5] == ["dimension", "value", "label", "received", "taken_count"]
-    assert rows[0][-3:] == ["started_count", "started_median", "started_p90"]
-    assert rows[1][:7] == ["kaikki", "", "", "2", "1", "1.0", "1.0"]
+    assert rows[0][:5] == ["ulottuvuus", "arvo", "nimi", "saapuneet", "otettu kpl"]
+    assert rows[0][-3:] == [
+        "alkanut kpl", "alkanut mediaani (arkipäivää)", "alkanut p90 (arkipäivää)",
+    ]  # fmt: skip
+    assert rows[1][:7] == ["kaikki", "", "", "2", "1", "1,0", "1,0"]
     by_value = {(row[0], row[1]): row[2:7] for row in rows[2:] if len(row) > 2}
-    assert by_value["urgency", "kiireellinen"] == ["Kiireellinen", "1", "1", "1.0", "1.0"]
-    assert by_value["municipality", "Hamina"] == ["Hamina", "1", "0", "", ""]
-    assert by_value["service", "perhetyo"][:2] == ["Perhetyö", "2"]
-    days = rows[rows.index(["day", "queue_length"]) + 1 :]
-    assert days[0] == ["2026-11-16", "1"] and days[-1] == ["2026-11-22", "2"] and len(days) == 7
+    assert by_value["kiireellisyys", "kiireellinen"] == ["Kiireellinen", "1", "1", "1,0", "1,0"]
+    assert by_value["kunta", "Hamina"] == ["Hamina", "1", "0", "", ""]
+    assert by_value["palvelu", "perhetyo"][:2] == ["Perhetyö", "2"]
+    days = rows[rows.index(["päivä", "jonon pituus"]) + 1 :]
+    assert days[0] == ["16.11.2026", "1"] and days[-1] == ["22.11.2026", "2"] and len(days) == 7
     urgent = _csv(client, f"{PERIOD}&urgency=kiireellinen")
-    assert urgent[1][3] == "1" and urgent[-1] == ["2026-11-22", "1"]
+    assert urgent[1][3] == "1" and urgent[-1] == ["22.11.2026", "1"]
 
 
 def test_producer_admins_read_their_own_groups_oversight_reads_all(app, client, people):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import replace
 from datetime import timedelta
@@ -32,7 +31,7 @@ from sote_flow.services.calendar_types import (
 from sote_flow.web.args import day_arg
 from sote_flow.web.blueprints import protected_blueprint
 from sote_flow.web.deps import actor, clock, unit_of_work
-from sote_flow.web.spreadsheet import safe_cell
+from sote_flow.web.spreadsheet import finnish_csv, safe_cell
 
 calendar_admin_blueprint = protected_blueprint("calendar_admin", __name__)
 DEFAULT_DAYS = 30
@@ -114,13 +113,9 @@ def statistics_table(view: CalendarStatistics) -> list[list[Cell]]:
 
 def statistics_csv(view: CalendarStatistics) -> bytes:
     """Return the statistics as CSV that Finnish Excel opens as is: BOM, semicolons, commas."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     q = view.query
-    writer.writerow([f"Kalenteritilasto {q.since:%d.%m.%Y}–{q.until:%d.%m.%Y}"])
-    for row in statistics_table(view):
-        writer.writerow([_csv_cell(cell) for cell in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    title = [f"Kalenteritilasto {q.since:%d.%m.%Y}–{q.until:%d.%m.%Y}"]
+    return finnish_csv([title, *statistics_table(view)])
 
 
 def statistics_xlsx(view: CalendarStatistics) -> bytes:
@@ -156,12 +151,6 @@ def _type_namer(view: CalendarStatistics) -> Any:
         return {"sv": info.name_sv, "en": info.name_en}.get(locale, info.name_fi) or default
 
     return name
-
-
-def _csv_cell(cell: Cell) -> str:
-    if isinstance(cell, float):
-        return str(cell).replace(".", ",")
-    return str(safe_cell(cell) if cell is not None else "")
 
 
 # -- entry types -----------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable, Sequence
 
@@ -11,7 +10,7 @@ from openpyxl import Workbook
 from sote_flow.domain.case_statistics import Durations
 from sote_flow.services.case_queue import QueueColumn
 from sote_flow.services.case_report import CaseReport
-from sote_flow.web.spreadsheet import safe_cell
+from sote_flow.web.spreadsheet import finnish_csv, safe_cell
 
 Cell = str | int | float | None
 
@@ -50,14 +49,11 @@ def report_tables(view: CaseReport) -> list[tuple[str, list[list[Cell]]]]:
 
 def report_csv(view: CaseReport) -> bytes:
     """Return the report as CSV that Finnish Excel opens as is: BOM, semicolons, decimal commas."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    lines: list[Sequence[Cell]] = []
     for index, (name, rows) in enumerate(report_tables(view)):
-        if index:
-            writer.writerow([])
-        writer.writerow([name])
-        writer.writerows([_csv_cell(cell) for cell in row] for row in rows)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+        lines += [[], [name]] if index else [[name]]
+        lines += [[_one_decimal(cell) for cell in row] for row in rows]
+    return finnish_csv(lines)
 
 
 def report_xlsx(view: CaseReport) -> bytes:
@@ -81,7 +77,6 @@ def _durations(waits: Iterable[Durations]) -> Sequence[Cell]:
     return [value for d in waits for value in (d.count, d.median, d.p90)]
 
 
-def _csv_cell(cell: Cell) -> str:
-    if isinstance(cell, float):
-        return f"{cell:.1f}".replace(".", ",")
-    return str(safe_cell(cell) if cell is not None else "")
+def _one_decimal(cell: Cell) -> Cell:
+    # The case report's figures are medians and percentiles of days: one decimal is enough.
+    return f"{cell:.1f}".replace(".", ",") if isinstance(cell, float) else cell

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import csv
 import io
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -24,7 +24,7 @@ from sote_flow.web.args import day_arg
 from sote_flow.web.blueprints import protected_blueprint
 from sote_flow.web.calendar_admin import XLSX, finnish_number
 from sote_flow.web.deps import actor, clock, unit_of_work
-from sote_flow.web.spreadsheet import safe_row
+from sote_flow.web.spreadsheet import finnish_csv, safe_row
 
 client_case_reports_blueprint = protected_blueprint(
     "client_case_reports", __name__, url_prefix="/reports", template_folder="templates"
@@ -104,13 +104,10 @@ def report_sections(view: MunicipalityReport) -> list[tuple[str, list[list[Cell]
 
 def report_csv(view: MunicipalityReport) -> bytes:
     """Return the report as CSV that Finnish Excel opens as is: BOM, semicolons, commas."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([_title(view)])
+    lines: list[Sequence[Cell]] = [[_title(view)]]
     for section, rows in report_sections(view):
-        writer.writerows([[], [section]])
-        writer.writerows(safe_row(_csv_cell(cell) for cell in row) for row in rows)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+        lines += [[], [section], *rows]
+    return finnish_csv(lines)
 
 
 def report_xlsx(view: MunicipalityReport) -> bytes:
@@ -168,10 +165,3 @@ def _title(view: MunicipalityReport) -> str:
 
 def _day(day: date) -> str:
     return day.strftime("%d.%m.%Y")
-
-
-def _csv_cell(cell: Cell) -> str:
-    # Finnish decimal comma; an empty cell for a figure there is none of.
-    if cell is None:
-        return ""
-    return str(cell).replace(".", ",") if isinstance(cell, float | Decimal) else str(cell)

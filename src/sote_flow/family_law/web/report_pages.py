@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from datetime import date, timedelta
 from typing import Any
@@ -24,7 +23,7 @@ from sote_flow.web.args import day_arg
 from sote_flow.web.blueprints import protected_blueprint
 from sote_flow.web.calendar_admin import XLSX, finnish_number
 from sote_flow.web.deps import actor, clock, unit_of_work
-from sote_flow.web.spreadsheet import safe_row
+from sote_flow.web.spreadsheet import finnish_csv, safe_row
 
 family_law_reports_blueprint = protected_blueprint(
     "family_law_reports", __name__, url_prefix="/reports", template_folder="templates"
@@ -127,12 +126,8 @@ def _sections(view: FamilyLawReport) -> list[tuple[str, list[tuple[str, Cell]]]]
 
 def report_csv(view: FamilyLawReport) -> bytes:
     """Return the report as CSV that Finnish Excel opens as is: BOM, semicolons, commas."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([f"Perheoikeudellisten palvelujen raportti {_period(view)}"])
-    for row in report_table(view):
-        writer.writerow(safe_row(_csv_cell(cell) for cell in row))
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    title = [f"Perheoikeudellisten palvelujen raportti {_period(view)}"]
+    return finnish_csv([title, *report_table(view)])
 
 
 def report_xlsx(view: FamilyLawReport) -> bytes:
@@ -165,12 +160,3 @@ def _period(view: FamilyLawReport) -> str:
 
 def _day(day: date) -> str:
     return day.strftime("%d.%m.%Y")
-
-
-def _csv_cell(cell: Cell) -> str:
-    # Finnish decimal comma; an empty cell for a figure there is none of.
-    if cell is None:
-        return ""
-    if isinstance(cell, float):
-        return str(cell).replace(".", ",")
-    return str(cell)

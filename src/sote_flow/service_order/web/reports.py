@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -21,7 +19,7 @@ from sote_flow.service_order.report import (
 from sote_flow.web.args import day_arg
 from sote_flow.web.blueprints import protected_blueprint
 from sote_flow.web.deps import actor, clock, platform, unit_of_work
-from sote_flow.web.spreadsheet import safe_row
+from sote_flow.web.spreadsheet import finnish_csv
 
 order_reports_blueprint = protected_blueprint(
     "order_reports", __name__, url_prefix="/reports", template_folder="templates"
@@ -63,25 +61,29 @@ def orders() -> str | tuple[str, int] | Response:
     return (html, 422) if error else html
 
 
-def report_csv(view: OrderReport) -> str:
-    """Return the report rows (all, then per service, urgency, municipality) and the queue."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    header = ["dimension", "value", "label", "received"]
+MILESTONE_HEADERS = {"taken": "otettu", "planned": "suunniteltu", "started": "alkanut"}
+DIMENSION_HEADERS = {"service": "palvelu", "urgency": "kiireellisyys", "municipality": "kunta"}
+
+
+def report_csv(view: OrderReport) -> bytes:
+    """Return the report rows (all, then per service, urgency, municipality) and the queue, as
+    CSV that Finnish Excel opens as is (BOM, semicolons, decimal commas, Finnish headers)."""
+    header: list[object] = ["ulottuvuus", "arvo", "nimi", "saapuneet"]
     for milestone in MILESTONES:
-        header += [f"{milestone}_count", f"{milestone}_median", f"{milestone}_p90"]
-    writer.writerow(header)
+        name = MILESTONE_HEADERS[milestone]
+        header += [f"{name} kpl", f"{name} mediaani (arkipäivää)", f"{name} p90 (arkipäivää)"]
+    lines: list[list[object]] = [header]
     for row in [view.total, *view.rows]:
         label = view.labels.get(row.dimension, {}).get(row.value, row.value)
-        cells: list[object] = [row.dimension, row.value, label, row.received]
+        dimension = DIMENSION_HEADERS.get(row.dimension, row.dimension)
+        cells: list[object] = [dimension, row.value, label, row.received]
         for milestone in MILESTONES:
             durations = getattr(row, milestone)
             cells += [durations.count, durations.median, durations.p90]
-        writer.writerow(safe_row(cells))
-    writer.writerow([])
-    writer.writerow(["day", "queue_length"])
-    writer.writerows([day.isoformat(), length] for day, length in view.queue_per_day)
-    return buffer.getvalue()
+        lines.append(cells)
+    lines += [[], ["päivä", "jonon pituus"]]
+    lines += [[day.strftime("%d.%m.%Y"), length] for day, length in view.queue_per_day]
+    return finnish_csv(lines)
 
 
 def _date_arg(name: str, default: date) -> date:
