@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from sote_flow.cli_accounts import add_account_commands
 from sote_flow.config import DEFAULT_INSTANCE_DIR, Settings, demo_secret_key, load_settings
 from sote_flow.domain.clock import system_clock
 from sote_flow.domain.errors import DeployRefused, DomainError
@@ -87,6 +88,7 @@ def _parser() -> argparse.ArgumentParser:
     reset.add_argument("--username", required=True)
     reset.add_argument("--password", help="asked for (twice, not echoed) when not given")
     reset.set_defaults(run=_users_set_password)
+    add_account_commands(users, commands, lambda: _unit_of_work_factory(_settings())())
 
     audit = commands.add_parser("audit", help="audit trail").add_subparsers(title="audit commands")
     verify = audit.add_parser("verify", help="verify the history hash chain")

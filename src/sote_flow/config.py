@@ -68,6 +68,14 @@ class Settings:
     # database (and its backups). The scheduler appends one daily to the file, when set.
     audit_checkpoint_key: str = ""
     audit_checkpoint_file: str = ""
+    # Staff single sign-on over OpenID Connect (Entra ID, AD FS, Keycloak); empty issuer = off.
+    # The claim map is a JSON file naming the claim whose values give roles and groups.
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_scopes: str = "openid profile email groups"
+    oidc_claim_map: str = ""
+    oidc_username_claim: str = "preferred_username"
 
     def validate(self, require_secret: bool = True) -> Settings:
         """Return self, or raise ValueError naming the first invalid setting."""
@@ -109,9 +117,28 @@ class Settings:
                 "SOTE_FLOW_AUDIT_CHECKPOINT_FILE vaatii SOTE_FLOW_AUDIT_CHECKPOINT_KEY:n "
                 "(vähintään 16 merkkiä)"
             )
+        if self.oidc_issuer:
+            self._validate_oidc()
         if not self.database_url.startswith(("sqlite", "postgresql")):
             raise ValueError("SOTE_FLOW_DATABASE_URL must be a sqlite:// or postgresql:// URL")
         return self
+
+    def _validate_oidc(self) -> None:
+        # Plain http only on loopback (the test provider): elsewhere tokens would travel in clear.
+        loopback = ("http://127.0.0.1:", "http://localhost:", "http://[::1]:")
+        if not self.oidc_issuer.startswith(("https://", *loopback)):
+            raise ValueError("SOTE_FLOW_OIDC_ISSUER must be an https:// URL")
+        if not self.oidc_client_id or not self.oidc_client_secret:
+            raise ValueError(
+                "SOTE_FLOW_OIDC_ISSUER needs SOTE_FLOW_OIDC_CLIENT_ID and "
+                "SOTE_FLOW_OIDC_CLIENT_SECRET"
+            )
+        if "openid" not in self.oidc_scopes.split():
+            raise ValueError("SOTE_FLOW_OIDC_SCOPES must include openid")
+        if not self.oidc_username_claim.strip():
+            raise ValueError("SOTE_FLOW_OIDC_USERNAME_CLAIM must not be empty")
+        if not self.oidc_claim_map or not Path(self.oidc_claim_map).is_file():
+            raise ValueError("SOTE_FLOW_OIDC_CLAIM_MAP must name an existing JSON file")
 
 
 def load_settings(

@@ -75,7 +75,7 @@ def test_password_change_names_each_bad_field(uow, clock):
     sanna = make_actor(uow, clock, "sanna", ["social_worker"])
     cases = [
         ({"current": ""}, {"current_password": "Anna nykyinen salasana."}),
-        ({"new": "lyhyt", "again": "lyhyt"}, {"new_password": "vähintään 8 merkkiä"}),
+        ({"new": "lyhyt", "again": "lyhyt"}, {"new_password": "vähintään 12 merkkiä"}),
         ({"again": NEW + "x"}, {"new_password_again": "eivät ole samat"}),
         ({"new": PASSWORD, "again": PASSWORD}, {"new_password": "sama kuin nykyinen"}),
         ({"current": "väärä-salasana"}, {"current_password": "Nykyinen salasana on väärä."}),

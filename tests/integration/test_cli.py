@@ -126,3 +126,34 @@ def test_the_demo_deploys_the_bundled_diagrams_wherever_it_is_started(
 def test_the_demo_refuses_a_folder_without_diagrams(env, capsys, tmp_path):
     assert main(["demo", "--seed-only", "--processes", str(tmp_path)]) == 2
     assert "no diagrams" in capsys.readouterr().err
+
+
+def test_users_and_groups_administration(env, capsys):
+    uow = make_uow_factory(env)
+    clock = FrozenClock(NOW)
+    make_groups(uow, "hakijat", "kasittelijat")
+    make_actor(uow, clock, "sanna", ["social_worker"], ["hakijat"])
+    make_actor(uow, clock, "tuomas", ["producer_admin"], ["kasittelijat"])
+    capsys.readouterr()
+    assert main(["users", "list", "--search", "san"]) == 0
+    listed = capsys.readouterr().out
+    assert "sanna" in listed and "social_worker" in listed and "tuomas" not in listed
+    assert main(["users", "disable", "sanna"]) == 0
+    assert "disabled sanna: 0 sessions ended" in capsys.readouterr().out
+    assert main(["users", "list"]) == 0
+    assert "disabled" in capsys.readouterr().out.splitlines()[0]
+    assert main(["users", "enable", "sanna"]) == 0
+    assert main(["users", "set-roles", "sanna", "--role", "team_lead", "--group", "hakijat"]) == 0
+    assert "roles team_lead; groups hakijat" in capsys.readouterr().out
+    assert main(["users", "set-roles", "sanna", "--role", "wizard"]) == 1
+    assert "roles: Tuntematon rooli: wizard" in capsys.readouterr().err
+    assert main(["groups", "create", "perhetyo", "--fi", "Perhetyö", "--en", "Family work"]) == 0
+    with pytest.raises(SystemExit):  # --fi is required
+        main(["groups", "create", "Perhe"])
+    capsys.readouterr()
+    assert main(["groups", "create", "Perhe", "--fi", "P"]) == 1
+    assert "name: Tunnuksessa" in capsys.readouterr().err
+    assert main(["groups", "list"]) == 0
+    groups = capsys.readouterr().out
+    assert "perhetyo\tPerhetyö\t0 members" in groups and "hakijat\thakijat\t1 members" in groups
+    assert main(["users", "disable", "nobody"]) == 1

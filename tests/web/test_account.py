@@ -46,7 +46,7 @@ def test_password_change_shows_errors_next_to_the_fields(client):
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert 'id="current_password-error">Nykyinen salasana on väärä.' in page
-    assert 'id="new_password-error">Salasanassa on oltava vähintään 8 merkkiä.' in page
+    assert 'id="new_password-error">Salasanassa on oltava vähintään 12 merkkiä.' in page
     assert 'aria-describedby="current_password-error"' in page
     mismatch = _change(client, again=NEW + "x").get_data(as_text=True)
     assert 'id="new_password_again-error">Salasanat eivät ole samat.' in mismatch

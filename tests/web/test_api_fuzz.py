@@ -45,7 +45,7 @@ def _real_ids(app: Flask, token: str) -> dict[str, Any]:
     started = client.post("/api/v1/process-instances", headers=headers, json=body)
     assert started.status_code == 201, started.get_json()
     tasks = client.get("/api/v1/tasks?scope=group", headers=headers).get_json()["tasks"]
-    return {"instance_id": started.get_json()["id"], "task_id": tasks[0]["id"]}
+    return {"instance_id": started.get_json()["id"], "task_id": tasks[0]["id"], "username": "sanna"}
 
 
 def _aim_at_real_things(case: schemathesis.Case, ids: dict[str, Any]) -> None:

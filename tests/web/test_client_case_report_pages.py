@@ -13,7 +13,6 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 
-from sote_flow.client_case.web.report_pages import client_case_reports_blueprint
 from sote_flow.web.deps import unit_of_work
 from tests.support.client_case_rows import spring_quarter
 from tests.support.factories import make_actor
@@ -24,9 +23,6 @@ SPRING = "/reports/municipalities?since=2026-04-01&until=2026-06-30"
 
 @pytest.fixture
 def report_app(app, clock):
-    # Until the package registers the blueprint, the tests do (an app not yet serving).
-    if "client_case_reports" not in app.blueprints:
-        app.register_blueprint(client_case_reports_blueprint)
     with app.app_context():
         make_actor(unit_of_work, clock, "paallikko", ["service_manager"])
         with unit_of_work() as uow:

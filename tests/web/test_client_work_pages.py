@@ -11,8 +11,7 @@ from sqlalchemy import select
 
 from sote_flow.client_case.events import EVENT_TYPES
 from sote_flow.client_case.models import WorkEvent
-from sote_flow.client_case.web.product_pages import products_blueprint
-from sote_flow.client_case.web.work_pages import TYPE_LABELS, client_work_blueprint
+from sote_flow.client_case.web.work_pages import TYPE_LABELS
 from sote_flow.web.deps import unit_of_work
 from tests.support.client_cases import appointment, friday, make_case_people, start_case
 from tests.web.conftest import csrf_token, login
@@ -37,10 +36,6 @@ class Setup:
 
 @pytest.fixture
 def setup(app: Flask, clock) -> Setup:
-    # Until the package's web part lists them, the tests register the blueprints themselves.
-    for blueprint in (client_work_blueprint, products_blueprint):
-        if blueprint.name not in app.blueprints:
-            app.register_blueprint(blueprint)
     platform = app.extensions["sote_flow.platform"]
     with app.app_context():
         people = make_case_people(platform, unit_of_work, clock)

@@ -190,7 +190,7 @@ def test_auditor_gets_403_on_every_write_route(client, app):
     ids = {
         "task_id": task_id, "instance_id": 1, "mail_id": 1, "key": "approval",
         "entry_id": 1, "slot_id": 1, "pattern_id": 1, "token": "x", "parent": 1,
-        "distance_id": 1, "event_type": "puhelu",
+        "distance_id": 1, "event_type": "puhelu", "username": "x", "name": "x",
     }  # fmt: skip
     write_rules = [
         rule

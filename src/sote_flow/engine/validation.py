@@ -21,6 +21,7 @@ from sote_flow.domain.forms import check_form_schema
 from sote_flow.engine.bundle import ALLOWED_SUFFIXES, ProcessBundle
 from sote_flow.engine.case_rules import CASE_GROUP, CASE_URGENT
 from sote_flow.engine.cases import case_declaration_problems
+from sote_flow.engine.group_references import references_in
 from sote_flow.engine.parsing import ParsedProcess, parse_bundle
 from sote_flow.engine.parsing_prepare import prepare_diagram, xml_parser
 from sote_flow.engine.tasks import start_event_spec, task_properties
@@ -37,6 +38,8 @@ class DeployCatalog:
     groups: frozenset[str]
     roles: frozenset[str]
     max_file_bytes: int = 2_000_000
+    # Existing groups nobody belongs to: a task there would wait for no one, so deploy warns.
+    empty_groups: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,7 @@ def check_bundle(bundle: ProcessBundle, catalog: DeployCatalog) -> DeployCheck:
         *located(notes),
         *located(prepare_diagram(xml).notes),
         *located(foreign_extension_warnings(root)),
+        *located(_empty_group_warnings(root, catalog)),
     ]
     parsed = None
     try:
@@ -199,11 +203,24 @@ def _element_problems(
         elif task_spec.lane is not None and task_spec.lane not in catalog.groups:
             yield (
                 f"Kaistan nimi ”{task_spec.lane}” ei ole tunnettu ryhmä: nimeä kaista "
-                "ryhmän mukaan tai lisää ryhmä."
+                "olemassa olevan ryhmän mukaan, tai pääkäyttäjä voi lisätä ryhmän "
+                "sivulla Ryhmät."
             )
     for role in _split(properties.get("startRoles", "")):
         if role not in catalog.roles:
             yield f"Tuntematon rooli ”{role}” ominaisuudessa startRoles: käytä tunnettua roolia."
+
+
+def _empty_group_warnings(
+    root: etree._Element, catalog: DeployCatalog
+) -> Iterator[tuple[str | None, str]]:
+    for element, name in references_in(root):
+        if name in catalog.empty_groups:
+            yield (
+                element,
+                f"Ryhmässä ”{name}” ei ole yhtään jäsentä: sen tehtäviä ei näe kukaan ennen "
+                "kuin pääkäyttäjä lisää ryhmään jäseniä (sivu Ryhmät).",
+            )
 
 
 def _all_specs(parsed: ParsedProcess) -> Iterator[Any]:

@@ -23,6 +23,7 @@ from sote_flow.persistence.repositories import (
     TaskRepository,
     UserRepository,
 )
+from sote_flow.persistence.user_admin_repository import UserAdminQueries
 
 
 class UnitOfWork:
@@ -53,6 +54,7 @@ class UnitOfWork:
         self.outbox = OutboxRepository(self.session)
         self.messages = MessageRepository(self.session)
         self.staff = StaffRepository(self.session)
+        self.user_admin = UserAdminQueries(self.session)
         return self
 
     def __exit__(

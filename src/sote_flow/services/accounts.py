@@ -25,6 +25,7 @@ from sote_flow.persistence.account_models import StaffSession
 from sote_flow.persistence.models import ApiToken, Group, User, UserRole
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.services.actors import Actor, actor_from_user
+from sote_flow.services.password_policy import password_problems
 
 _hasher = PasswordHasher()
 LOGIN_FAILED = "Väärä käyttäjätunnus tai salasana."
@@ -42,6 +43,11 @@ def use_password_hasher(hasher: PasswordHasher) -> None:
     """Hash new passwords with `hasher` (a stored hash keeps verifying with its own parameters)."""
     global _hasher
     _hasher = hasher
+
+
+def hash_password(password: str) -> str:
+    """Return the stored form (an argon2 hash) of a new password."""
+    return _hasher.hash(password)
 
 
 def create_user(
@@ -172,18 +178,21 @@ def sign_in(
     """Authenticate and start a signed-in session; returns the actor and the session's secret
     (only its hash is stored)."""
     actor = authenticate(uow, clock, username, password, address)
+    token = start_session(uow, clock, actor.user_id)
+    uow.commit()
+    return actor, token
+
+
+def start_session(uow: UnitOfWork, clock: Clock, user_id: int) -> str:
+    """Stage a signed-in session for the user; return its secret (only its hash is stored)."""
     token = secrets.token_urlsafe(32)
     now = clock()
     uow.staff_sessions.add(
         StaffSession(
-            user_id=actor.user_id,
-            token_hash=_token_hash(token),
-            created_at=now,
-            last_seen_at=now,
+            user_id=user_id, token_hash=_token_hash(token), created_at=now, last_seen_at=now
         )
     )
-    uow.commit()
-    return actor, token
+    return token
 
 
 def resume_session(
@@ -280,7 +289,7 @@ def change_password(
     user = uow.users.get(actor.user_id)
     if user is None or not user.active:
         raise AuthenticationFailed(LOGIN_FAILED)
-    errors = _new_password_problems(new, again)
+    errors = _new_password_problems(new, again, user.username, user.display_name)
     if new and new == current:
         errors.append(FieldError("new_password", "Uusi salasana ei voi olla sama kuin nykyinen."))
     since = now - LOCKOUT_WINDOW
@@ -308,12 +317,12 @@ def change_password(
 def set_password(uow: UnitOfWork, clock: Clock, username: str, password: str) -> PasswordChanged:
     """Set a user's password (an administrator's CLI use case): all of the user's sessions end
     and all of their API tokens are revoked."""
-    problems = _new_password_problems(password, password)
-    if problems:
-        raise ValueError(problems[0].message)
     user = uow.users.by_username(username)
     if user is None:
         raise NotFound(f"Käyttäjää {username!r} ei ole.")
+    problems = _new_password_problems(password, password, user.username, user.display_name)
+    if problems:
+        raise ValueError(problems[0].message)
     now = clock()
     changed = _replace_password(uow, "system", user, password, now, keep_session=None)
     uow.history.append(
@@ -327,13 +336,10 @@ def set_password(uow: UnitOfWork, clock: Clock, username: str, password: str) ->
     return changed
 
 
-def _new_password_problems(new: str, again: str) -> list[FieldError]:
-    if len(new) < MIN_PASSWORD_LENGTH:
-        message = f"Salasanassa on oltava vähintään {MIN_PASSWORD_LENGTH} merkkiä."
-        return [FieldError("new_password", message)]
-    if len(new) > MAX_PASSWORD_LENGTH:
-        message = f"Salasanassa voi olla enintään {MAX_PASSWORD_LENGTH} merkkiä."
-        return [FieldError("new_password", message)]
+def _new_password_problems(new: str, again: str, *names: str) -> list[FieldError]:
+    problems = password_problems(new, "new_password", names)
+    if problems:
+        return problems
     if new != again:
         return [FieldError("new_password_again", "Salasanat eivät ole samat.")]
     return []

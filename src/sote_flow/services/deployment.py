@@ -34,6 +34,7 @@ def deploy_bundle(
     catalog = DeployCatalog(
         operators=platform.runtime.operators,
         groups=frozenset(g.name for g in uow.users.groups()),
+        empty_groups=frozenset(uow.user_admin.empty_group_names()),
         roles=frozenset(r.value for r in Role),
         max_file_bytes=platform.settings.max_diagram_bytes,
     )

@@ -61,6 +61,9 @@ def create_app(config_override: Mapping[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     register_template_helpers(app)
     register_security_headers(app)
+    from sote_flow.web.oidc import init_sso
+
+    init_sso(app, settings)
     return app
 
 
@@ -83,6 +86,7 @@ def _register_blueprints(app: Flask) -> None:
     from sote_flow.web.instances import instances_blueprint
     from sote_flow.web.process_admin import process_admin_blueprint
     from sote_flow.web.processes import processes_blueprint
+    from sote_flow.web.user_admin import user_admin_blueprint
 
     for blueprint in (
         health_blueprint,
@@ -102,6 +106,7 @@ def _register_blueprints(app: Flask) -> None:
         process_admin_blueprint,
         account_blueprint,
         downloads_blueprint,
+        user_admin_blueprint,
     ):
         app.register_blueprint(blueprint)
     for part in load_web_parts():

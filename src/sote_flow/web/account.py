@@ -8,12 +8,8 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from sote_flow.domain.errors import InvalidInput
-from sote_flow.services.accounts import (
-    MIN_PASSWORD_LENGTH,
-    change_password,
-    list_api_tokens,
-    revoke_api_token,
-)
+from sote_flow.services.accounts import change_password, list_api_tokens, revoke_api_token
+from sote_flow.services.password_policy import MIN_LENGTH as MIN_PASSWORD_LENGTH
 from sote_flow.web.args import optional_id
 from sote_flow.web.blueprints import protected_blueprint
 from sote_flow.web.deps import actor, client_address, clock, unit_of_work

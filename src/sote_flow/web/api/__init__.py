@@ -27,4 +27,4 @@ def authenticate_bearer() -> None:
     g.api_token = token.strip()
 
 
-from sote_flow.web.api import views  # noqa: E402,F401  (registers the routes)
+from sote_flow.web.api import user_views, views  # noqa: E402,F401  (registers the routes)

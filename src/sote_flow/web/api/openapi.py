@@ -105,6 +105,7 @@ def openapi_document() -> dict[str, Any]:
         "ErrorOut",
         "MessageIn",
         "MessageDeliveredOut",
+        *USER_SCHEMAS,
     ):
         spec.components.schema(name, schema=getattr(s, name))
     task_id = [{"name": "task_id", "in": "path", "required": True, "schema": {"type": "string"}}]
@@ -188,11 +189,66 @@ def openapi_document() -> dict[str, Any]:
             )
         },
     )
+    _user_paths(spec)
     document = spec.to_dict()
     _document_idempotency(document)
     document["servers"] = [{"url": "/api/v1"}]
     document["security"] = [{"bearer": []}]
     return document
+
+
+USER_SCHEMAS = (
+    "UserOut", "UserPageOut", "UserCreateIn", "UserAccessIn", "DisabledOut", "GroupOut",
+    "GroupCreateIn",
+)  # fmt: skip
+
+
+def _user_paths(spec: APISpec) -> None:
+    # Administrators change users and groups; an auditor may read them (GET).
+    name = [{"name": "username", "in": "path", "required": True, "schema": {"type": "string"}}]
+    listing = _operation("Users (administrator, auditor)", "200", out="UserPageOut")
+    listing["parameters"] = [
+        {"name": "search", "in": "query", "schema": {"type": "string", "maxLength": 200}},
+        {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+    ]
+    spec.path(
+        "/users",
+        operations={
+            "get": listing,
+            "post": _operation("Create a local user", "201", "UserCreateIn", "UserOut"),
+        },
+    )
+    spec.path(
+        "/users/{username}/disable",
+        parameters=name,
+        operations={
+            "post": _operation(
+                "Disable a user: sessions end, tokens are revoked, claimed tasks return "
+                "to their groups; answers with the open cases to reassign",
+                "200",
+                out="DisabledOut",
+            )
+        },
+    )
+    spec.path(
+        "/users/{username}/enable",
+        parameters=name,
+        operations={"post": _operation("Enable a disabled user", "200", out="UserOut")},
+    )
+    spec.path(
+        "/users/{username}/access",
+        parameters=name,
+        operations={
+            "put": _operation("Set a user's roles and groups", "200", "UserAccessIn", "UserOut")
+        },
+    )
+    spec.path(
+        "/groups",
+        operations={
+            "get": _operation("Groups with members and uses", "200", out="GroupOut"),
+            "post": _operation("Create a group", "201", "GroupCreateIn", "GroupOut"),
+        },
+    )
 
 
 def _document_idempotency(document: dict[str, Any]) -> None:

@@ -188,3 +188,77 @@ class MessageIn(FinnishSchema):
 
 class MessageDeliveredOut(Schema):
     delivered_to = fields.List(fields.Integer())
+
+
+class UserOut(Schema):
+    username = fields.String()
+    display_name = fields.String()
+    email = fields.String(allow_none=True)
+    roles = fields.List(fields.String())
+    groups = fields.List(fields.String())
+    local = fields.Boolean(metadata={"description": "false for a single sign-on account"})
+    active = fields.Boolean()
+    last_login_at = fields.AwareDateTime(allow_none=True)
+    disabled_at = fields.AwareDateTime(allow_none=True)
+
+
+class UserPageOut(Schema):
+    users = fields.List(fields.Nested(UserOut))
+    total = fields.Integer()
+    page = fields.Integer()
+    page_size = fields.Integer()
+
+
+class UserCreateIn(FinnishSchema):
+    username = text(80, required=True)
+    display_name = text(200, required=True)
+    email = text(254, load_default=None, allow_none=True)
+    roles = fields.List(text(40), load_default=list)
+    groups = fields.List(text(80), load_default=list)
+    password = text(1024, required=True, load_only=True)
+
+
+class UserAccessIn(FinnishSchema):
+    roles = fields.List(text(40), required=True)
+    groups = fields.List(text(80), required=True)
+
+
+class OpenCaseOut(Schema):
+    instance_id = fields.Integer()
+    process_key = fields.String()
+    process_name = fields.String()
+    tasks = fields.List(fields.String())
+    has_group = fields.Boolean(metadata={"description": "false: a task was the user's by name"})
+
+
+class DisabledOut(Schema):
+    user = fields.Nested(UserOut)
+    sessions_ended = fields.Integer()
+    tokens_revoked = fields.Integer()
+    tasks_returned = fields.Integer()
+    open_cases = fields.List(
+        fields.Nested(OpenCaseOut), metadata={"description": "for the manager to reassign"}
+    )
+
+
+class GroupUseOut(Schema):
+    process_key = fields.String()
+    version = fields.Integer()
+    name = fields.String()
+    elements = fields.List(fields.String())
+
+
+class GroupOut(Schema):
+    name = fields.String()
+    display_name = fields.String(metadata={"description": "in Finnish"})
+    display_name_sv = fields.String(allow_none=True)
+    display_name_en = fields.String(allow_none=True)
+    members = fields.List(fields.String())
+    used_in = fields.List(fields.Nested(GroupUseOut))
+
+
+class GroupCreateIn(FinnishSchema):
+    name = text(80, required=True)
+    display_name = text(200, required=True)
+    display_name_sv = text(200, load_default=None, allow_none=True)
+    display_name_en = text(200, load_default=None, allow_none=True)

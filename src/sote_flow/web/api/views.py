@@ -23,7 +23,7 @@ from sote_flow.web.history import page_arg, page_size_arg
 @api_blueprint.post("/auth/token")
 def issue_token() -> tuple[Response, int]:
     """Exchange username and password for a bearer token."""
-    body = _load(s.TokenRequest(), request.get_json(silent=True))
+    body = load_body(s.TokenRequest(), request.get_json(silent=True))
     ttl = platform().settings.token_ttl_hours
     with unit_of_work() as uow:
         who = accounts.authenticate(
@@ -79,7 +79,7 @@ def deploy_definition() -> tuple[Response, int]:
 @idempotent
 def start_instance() -> tuple[Response, int]:
     """Start an instance with start-form data."""
-    body = _load(s.StartInstanceIn(), request.get_json(silent=True))
+    body = load_body(s.StartInstanceIn(), request.get_json(silent=True))
     with write_unit_of_work() as uow:
         instance = instances.start_instance(
             platform(), actor(), uow, clock(), body["process_key"], body["data"]
@@ -128,7 +128,7 @@ def history_links(instance_id: int, page: int, pages: int, size: int) -> str:
 @idempotent
 def send_message() -> Response:
     """Deliver a message to the waiting instances it correlates with (404 if none waits)."""
-    body = _load(s.MessageIn(), request.get_json(silent=True))
+    body = load_body(s.MessageIn(), request.get_json(silent=True))
     with write_unit_of_work() as uow:
         delivered = messages.send_message(
             platform(),
@@ -181,13 +181,14 @@ def release_task(task_id: str) -> Response:
 @idempotent
 def complete_task(task_id: str) -> Response:
     """Complete a task with form data."""
-    body = _load(s.CompleteTaskIn(), request.get_json(silent=True))
+    body = load_body(s.CompleteTaskIn(), request.get_json(silent=True))
     with write_unit_of_work() as uow:
         instance = tasks.complete_task(platform(), actor(), uow, clock(), task_id, body["data"])
     return jsonify(s.InstanceOut().dump(instance))
 
 
-def _load(schema: Any, payload: Any) -> dict[str, Any]:
+def load_body(schema: Any, payload: Any) -> dict[str, Any]:
+    """Return a JSON body loaded with `schema`; InvalidInput names each refused field."""
     if not isinstance(payload, dict):
         raise InvalidInput([FieldError("body", "Lähetä JSON-olio.")])
     try:
