@@ -2,7 +2,8 @@
 
 Requests go through the Flask app itself (WSGI, no network) as a signed-in user who holds
 every writing role. Every operation gets valid (positive) and invalid (negative) inputs, and
-once more valid ones aimed at a real instance and task, so the fuzz reaches past "not found".
+once more valid ones aimed at a real instance and task (a real service order for the orders'
+operations), so the fuzz reaches past "not found".
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from sote_flow.services.accounts import issue_token
 from sote_flow.web.deps import clock as app_clock
 from sote_flow.web.deps import unit_of_work
 from tests.support.factories import make_actor
+from tests.support.orders import GROUP, ORDER, make_order_people
 
 EXAMPLES = 10  # per operation and pass: the whole test takes a few seconds, far below a minute
 ROLES = ["social_worker", "producer_admin", "process_owner", "team_lead", "administrator"]
@@ -28,7 +30,9 @@ ROLES = ["social_worker", "producer_admin", "process_owner", "team_lead", "admin
 def _token_minter(app: Flask) -> Callable[[], str]:
     """Create the fuzzing user; return a function issuing a fresh bearer token for it."""
     with app.app_context():
-        fuzzer = make_actor(unit_of_work, app_clock(), "fuzzer", ROLES, ["hakijat", "kasittelijat"])
+        make_order_people(app.extensions["sote_flow.platform"], unit_of_work, app_clock())
+        groups = ["hakijat", "kasittelijat", GROUP]  # and an admin of the order's producer
+        fuzzer = make_actor(unit_of_work, app_clock(), "fuzzer", ROLES, groups)
 
     def mint() -> str:
         with app.app_context(), unit_of_work() as uow:
@@ -38,14 +42,29 @@ def _token_minter(app: Flask) -> Callable[[], str]:
 
 
 def _real_ids(app: Flask, token: str) -> dict[str, Any]:
-    """Start an approval instance; return its id and its open task's id."""
+    """Start an approval instance and a service order; return their ids and a task's id."""
     client = app.test_client()
     headers = {"Authorization": f"Bearer {token}"}
     body = {"process_key": "approval", "data": {"client_number": "1234567", "amount": 2}}
     started = client.post("/api/v1/process-instances", headers=headers, json=body)
     assert started.status_code == 201, started.get_json()
     tasks = client.get("/api/v1/tasks?scope=group", headers=headers).get_json()["tasks"]
-    return {"instance_id": started.get_json()["id"], "task_id": tasks[0]["id"], "username": "sanna"}
+    body = {"process_key": "service_order", "data": ORDER}
+    ordered = client.post("/api/v1/process-instances", headers=headers, json=body)
+    assert ordered.status_code == 201, ordered.get_json()
+    return {
+        "instance_id": started.get_json()["id"],
+        "order_id": ordered.get_json()["id"],
+        "task_id": tasks[0]["id"],
+        "username": "sanna",
+    }
+
+
+def _real_path_ids(operation: Any, ids: dict[str, Any]) -> dict[str, Any]:
+    names = {p.name for p in operation.path_parameters}
+    if operation.path.startswith("/orders/"):  # a service order's instance, not an approval's
+        return {name: ids["order_id"] if name == "instance_id" else ids[name] for name in names}
+    return {name: ids[name] for name in names}
 
 
 def _aim_at_real_things(case: schemathesis.Case, ids: dict[str, Any]) -> None:
@@ -90,13 +109,12 @@ def test_no_input_makes_the_api_fail_with_a_server_error(app: Flask) -> None:
         calls.append(case.operation.label)
 
     for operation in operations:
-        names = {p.name for p in operation.path_parameters}
         for mode, real in (
             (GenerationMode.POSITIVE, False),
             (GenerationMode.NEGATIVE, False),
             (GenerationMode.POSITIVE, True),
         ):
-            fixed = {name: ids[name] for name in names} if real else None
+            fixed = _real_path_ids(operation, ids) if real else None
             strategy = operation.as_strategy(generation_mode=mode, path_parameters=fixed)
             _run(strategy, lambda case, real=real: call(case, real))
     assert {o.label for o in operations} <= set(calls)

@@ -71,7 +71,7 @@ def _register_blueprints(app: Flask) -> None:
     from sote_flow.web import session_user  # noqa: F401  (registers the user loader)
     from sote_flow.web.account import account_blueprint
     from sote_flow.web.admin import admin_blueprint
-    from sote_flow.web.api import api_blueprint
+    from sote_flow.web.api import api_with_package_routes
     from sote_flow.web.audit import audit_blueprint
     from sote_flow.web.auth import auth_blueprint
     from sote_flow.web.calendar_admin import calendar_admin_blueprint
@@ -112,6 +112,7 @@ def _register_blueprints(app: Flask) -> None:
     for part in load_web_parts():
         for package_blueprint in part.blueprints:
             app.register_blueprint(package_blueprint)
+    api_blueprint = api_with_package_routes()
     app.register_blueprint(api_blueprint, url_prefix="/api/v1")
     csrf.exempt(api_blueprint)
 

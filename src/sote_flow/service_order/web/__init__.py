@@ -1,10 +1,14 @@
-"""Service ordering in the web app: the work queue, the order page, the report, family workers."""
+"""Service ordering in the web app: the work queue, the order page, the report, family workers.
+
+The order page's actions are in the JSON API too (`api.py`).
+"""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
 from sote_flow.service_order.replay import CANCELLED, RETURNED, TAKEN_OVER
+from sote_flow.service_order.web.api import API_ROUTES
 from sote_flow.service_order.web.orders import orders_blueprint
 from sote_flow.service_order.web.reports import order_reports_blueprint
 from sote_flow.service_order.web.workers import workers_blueprint
@@ -14,6 +18,7 @@ QUEUE_ROLES = frozenset({"producer_admin", "service_manager", "administrator", "
 
 WEB = WebPart(
     blueprints=(orders_blueprint, order_reports_blueprint, workers_blueprint),
+    api_routes=API_ROUTES,
     nav=(
         NavLink("orders.queue", _l("Tilausjono"), QUEUE_ROLES),
         NavLink("order_reports.orders", _l("Raportit"), QUEUE_ROLES),

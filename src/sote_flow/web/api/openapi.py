@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Any
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
+from marshmallow import Schema
 
 from sote_flow import __version__
 from sote_flow.web.api import schemas as s
+from sote_flow.web.packages import load_web_parts
 
 ERRORS = {
     "401": "missing or invalid bearer token",
     "403": "the user's role does not allow this",
     "404": "not found",
-    "409": "the task was taken or closed by someone else (or this Idempotency-Key is in use)",
+    "409": (
+        "the task or case was taken or closed by someone else, or is in a state that does not "
+        "allow this (or this Idempotency-Key is in use)"
+    ),
     "422": "invalid input; `errors` names each field (or file and element, or Idempotency-Key)",
 }
 IDEMPOTENCY_KEY = {
@@ -190,6 +196,7 @@ def openapi_document() -> dict[str, Any]:
         },
     )
     _user_paths(spec)
+    _package_paths(spec)
     document = spec.to_dict()
     _document_idempotency(document)
     document["servers"] = [{"url": "/api/v1"}]
@@ -249,6 +256,42 @@ def _user_paths(spec: APISpec) -> None:
             "post": _operation("Create a group", "201", "GroupCreateIn", "GroupOut"),
         },
     )
+
+
+RULE_PART = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
+
+
+def _package_paths(spec: APISpec) -> None:
+    # The process packages' own operations, described like the general ones.
+    for part in load_web_parts():
+        for route in part.api_routes:
+            body, out = _component(spec, route.body), _component(spec, route.out)
+            path, parameters = openapi_path(route.rule)
+            operation = _operation(route.summary, route.status, body, out)
+            spec.path(path, parameters=parameters, operations={route.method.lower(): operation})
+
+
+def _component(spec: APISpec, schema: type[Schema] | None) -> str | None:
+    if schema is None:
+        return None
+    name = schema.__name__
+    if name not in spec.components.schemas:
+        spec.components.schema(name, schema=schema)
+    return name
+
+
+def openapi_path(rule: str) -> tuple[str, list[dict[str, Any]]]:
+    """Return a Flask rule's OpenAPI path template and its path parameters."""
+    parameters = [
+        {
+            "name": name,
+            "in": "path",
+            "required": True,
+            "schema": {"type": "integer"} if converter == "int" else {"type": "string"},
+        }
+        for converter, name in RULE_PART.findall(rule)
+    ]
+    return RULE_PART.sub(lambda m: "{" + m.group(2) + "}", rule), parameters
 
 
 def _document_idempotency(document: dict[str, Any]) -> None:
