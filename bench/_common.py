@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -56,3 +60,32 @@ def timed(fn: Callable[[], object]) -> float:
     start = time.perf_counter()
     fn()
     return time.perf_counter() - start
+
+
+def start_server(
+    url: str, extra_env: dict[str, str] | None = None
+) -> tuple[int, subprocess.Popen[bytes]]:
+    """Start `sote-flow serve` on a free loopback port; return the port once it answers."""
+    from tests.support.factories import TEST_SECRET
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    env = {
+        **os.environ,
+        "SOTE_FLOW_DATABASE_URL": url,
+        "SOTE_FLOW_SECRET_KEY": TEST_SECRET,
+        **(extra_env or {}),
+    }
+    command = [sys.executable, "-c", "import sys; from sote_flow.cli import main; "
+               f"sys.exit(main(['serve', '--host', '127.0.0.1', '--port', '{port}']))"]  # fmt: skip
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return port, process
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise SystemExit("the server process did not start")

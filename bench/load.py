@@ -15,23 +15,18 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import os
-import socket
 import statistics
-import subprocess
-import sys
 import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from _common import databases
+from _common import databases, start_server
 from sote_flow.domain.clock import system_clock
 from sote_flow.services import accounts
 from tests.support.factories import (
     DIAGRAMS,
-    TEST_SECRET,
     deploy,
     make_actor,
     make_groups,
@@ -52,7 +47,7 @@ def main() -> None:
     with databases(include_postgres=True) as urls:
         url = dict(urls)["PostgreSQL"]
         tokens = _people(url, args.clients)
-        servers = [_start_server(url) for _ in range(args.workers)]
+        servers = [start_server(url) for _ in range(args.workers)]
         try:
             ports = [port for port, _ in servers]
             latencies, errors, rounds, elapsed = _drive(ports, tokens, args.seconds)
@@ -79,25 +74,6 @@ def _people(url: str, clients: int) -> list[tuple[str, str]]:
                 pair.append(accounts.issue_token(unit, system_clock, actor, 2))
         tokens.append((pair[0], pair[1]))
     return tokens
-
-
-def _start_server(url: str) -> tuple[int, subprocess.Popen[bytes]]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    env = {**os.environ, "SOTE_FLOW_DATABASE_URL": url, "SOTE_FLOW_SECRET_KEY": TEST_SECRET}
-    command = [sys.executable, "-c", "import sys; from sote_flow.cli import main; "
-               f"sys.exit(main(['serve', '--host', '127.0.0.1', '--port', '{port}']))"]  # fmt: skip
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return port, process
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise SystemExit("the server process did not start")
 
 
 Latencies = dict[str, list[float]]

@@ -14,12 +14,8 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import os
 import re
-import socket
 import statistics
-import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -27,7 +23,7 @@ from urllib.parse import urlencode
 
 from sqlalchemy import func, select
 
-from _common import databases
+from _common import databases, start_server
 from sote_flow.domain.clock import system_clock
 from sote_flow.first_contact.models import ContactDetails
 from sote_flow.web import create_app
@@ -67,7 +63,10 @@ def main() -> None:
             make_groups(unit_of_work, *GROUPS)
             deploy(app.extensions["sote_flow.platform"], unit_of_work, system_clock,
                    PROCESSES / "first_contact.bpmn")  # fmt: skip
-        servers = [_start_server(url) for _ in range(args.workers)]
+        servers = [
+            start_server(url, {"SOTE_FLOW_PUBLIC_FORM_LIMIT": str(1_000_000_000)})
+            for _ in range(args.workers)
+        ]
         try:
             ports = [port for port, _ in servers]
             for port in ports:
@@ -87,31 +86,6 @@ def main() -> None:
             )
     print(f"  {args.workers} server processes (waitress, 8 threads each)")
     _report(outcomes, int(stored or 0) - len(servers), args.rate, elapsed)  # less the warm-ups
-
-
-def _start_server(url: str) -> tuple[int, subprocess.Popen[bytes]]:
-    """Start `sote-flow serve` on a free loopback port; return the port once it answers."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    env = {
-        **os.environ,
-        "SOTE_FLOW_DATABASE_URL": url,
-        "SOTE_FLOW_SECRET_KEY": TEST_SECRET,
-        "SOTE_FLOW_PUBLIC_FORM_LIMIT": str(1_000_000_000),  # one address sends everything
-    }
-    command = [sys.executable, "-c", "import sys; from sote_flow.cli import main; "
-               f"sys.exit(main(['serve', '--host', '127.0.0.1', '--port', '{port}']))"]  # fmt: skip
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return port, process
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise SystemExit("the server process did not start")
 
 
 def _warm_up(port: int) -> None:

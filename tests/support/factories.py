@@ -10,7 +10,7 @@ from sote_flow.config import load_settings
 from sote_flow.domain.clock import Clock
 from sote_flow.engine.bundle import bundle_from_diagram
 from sote_flow.persistence.database import make_engine, make_session_factory
-from sote_flow.persistence.models import ProcessInstance, ProcessVersion
+from sote_flow.persistence.models import HumanTask, ProcessInstance, ProcessVersion
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.services.accounts import create_user, ensure_group
 from sote_flow.services.actors import Actor, actor_from_user
@@ -92,3 +92,10 @@ def start(
     """Start an instance."""
     with uow() as unit:
         return start_instance(platform, actor, unit, clock, key, data)
+
+
+def open_task(uow: UnitOfWorkFactory, instance_id: int) -> HumanTask:
+    """Return the instance's one open task."""
+    with uow() as unit:
+        (task,) = unit.tasks.for_instance(instance_id)
+        return task

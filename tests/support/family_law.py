@@ -10,12 +10,12 @@ from sote_flow.domain.clock import Clock
 from sote_flow.engine.runtime import RunContext
 from sote_flow.family_law.contacts import MatterInput
 from sote_flow.family_law.public import submit_matter_form
-from sote_flow.persistence.models import HumanTask, OutboxMail
+from sote_flow.persistence.models import OutboxMail
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.services import tasks
 from sote_flow.services.actors import Actor
 from sote_flow.services.platform import Platform
-from tests.support.factories import PROCESSES, deploy, make_actor, make_groups
+from tests.support.factories import PROCESSES, deploy, make_actor, make_groups, open_task
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
 PARENT_1 = "vanhempi.yksi@example.test"
@@ -82,13 +82,6 @@ def parent_form(
     """Send the parents' public form; returns the matter's instance id."""
     with uow() as unit:
         return submit_matter_form(platform, unit, clock, address, data).instance_id
-
-
-def open_task(uow: UnitOfWorkFactory, instance_id: int) -> HumanTask:
-    """Return the matter's one open task."""
-    with uow() as unit:
-        (task,) = unit.tasks.for_instance(instance_id)
-        return task
 
 
 def complete(

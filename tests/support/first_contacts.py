@@ -10,13 +10,12 @@ from typing import Any
 from sote_flow.domain.calendar import WeeklyPattern
 from sote_flow.domain.clock import Clock
 from sote_flow.first_contact.contacts import ContactInput, record_phone_contact
-from sote_flow.persistence.models import HumanTask
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.services import tasks
 from sote_flow.services.actors import Actor
 from sote_flow.services.calendar_slots import SlotOffer, add_slot_pattern
 from sote_flow.services.platform import Platform
-from tests.support.factories import PROCESSES, deploy, make_actor, make_groups
+from tests.support.factories import PROCESSES, deploy, make_actor, make_groups, open_task
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
 GROUPS = (
@@ -51,9 +50,7 @@ class ContactPeople:
     auditor: Actor
 
 
-def make_contact_people(
-    platform: Platform, uow: UnitOfWorkFactory, clock: Clock
-) -> ContactPeople:
+def make_contact_people(platform: Platform, uow: UnitOfWorkFactory, clock: Clock) -> ContactPeople:
     """Create the groups and people, deploy the diagram, offer the worker's Tuesday slots."""
     make_groups(uow, *GROUPS)
     deploy(platform, uow, clock, PROCESSES / "first_contact.bpmn")
@@ -65,9 +62,7 @@ def make_contact_people(
         welfare_officer=make_actor(
             uow, clock, "laura", ["child_welfare_officer"], ["lastenvalvojat"]
         ),
-        manager=make_actor(
-            uow, clock, "paula", ["service_manager"], email="paula@example.test"
-        ),
+        manager=make_actor(uow, clock, "paula", ["service_manager"], email="paula@example.test"),
         auditor=make_actor(uow, clock, "tilintarkastaja", ["auditor"]),
     )
     pattern = WeeklyPattern(1, time(9), time(12), 45, date(2026, 11, 23), date(2026, 12, 31))
@@ -77,19 +72,10 @@ def make_contact_people(
     return people
 
 
-def phone_contact(
-    platform: Platform, uow: UnitOfWorkFactory, clock: Clock, advisor: Actor
-) -> int:
+def phone_contact(platform: Platform, uow: UnitOfWorkFactory, clock: Clock, advisor: Actor) -> int:
     """Record a phone contact; returns its instance id."""
     with uow() as unit:
         return record_phone_contact(platform, advisor, unit, clock, CALL).instance_id
-
-
-def open_task(uow: UnitOfWorkFactory, instance_id: int) -> HumanTask:
-    """Return the instance's one open task."""
-    with uow() as unit:
-        (task,) = unit.tasks.for_instance(instance_id)
-        return task
 
 
 def complete(
