@@ -27,6 +27,11 @@ $(VENDOR)/.stamp: package.json package-lock.json
 	cp node_modules/bpmn-js/dist/bpmn-modeler.production.min.js $(VENDOR)/
 	cp node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js $(VENDOR)/
 	rm -rf $(VENDOR)/bpmn-js && cp -r node_modules/bpmn-js/dist/assets $(VENDOR)/bpmn-js
+	# Helsinki Design System (hds-core): its built CSS; the fonts stay out (they load from a CDN),
+	# site.css sets the system font stack instead.
+	mkdir -p $(VENDOR)/hds
+	cp node_modules/hds-core/lib/base.min.css $(VENDOR)/hds/base.min.css
+	cp node_modules/hds-core/lib/components/all.min.css $(VENDOR)/hds/components.min.css
 	touch $@
 
 translations: $(STAMP)
@@ -42,6 +47,7 @@ test: install
 
 bench: install
 	$(BIN)/python bench/complete_task.py
+	$(BIN)/python bench/http_complete.py
 	$(BIN)/python bench/inbox.py
 	$(BIN)/python bench/timer_lateness.py
 	$(BIN)/python bench/order_rounds.py
@@ -52,6 +58,7 @@ bench: install
 	$(BIN)/python bench/instance_read.py
 	$(BIN)/python bench/municipality_report.py
 	$(BIN)/python bench/mail_throughput.py
+	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/load.py --clients 16 --seconds 30
 
 clean:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import os
 import socket
 import statistics
@@ -63,9 +64,9 @@ def timed(fn: Callable[[], object]) -> float:
 
 
 def start_server(
-    url: str, extra_env: dict[str, str] | None = None
+    url: str, extra_env: dict[str, str] | None = None, workers: int = 1, threads: int = 4
 ) -> tuple[int, subprocess.Popen[bytes]]:
-    """Start `sote-flow serve` on a free loopback port; return the port once it answers."""
+    """Start `sote-flow serve --workers N` on a free loopback port; return it once it is healthy."""
     from tests.support.factories import TEST_SECRET
 
     with socket.socket() as probe:
@@ -77,15 +78,36 @@ def start_server(
         "SOTE_FLOW_SECRET_KEY": TEST_SECRET,
         **(extra_env or {}),
     }
-    command = [sys.executable, "-c", "import sys; from sote_flow.cli import main; "
-               f"sys.exit(main(['serve', '--host', '127.0.0.1', '--port', '{port}']))"]  # fmt: skip
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+    command = [
+        *(sys.executable, "-m", "sote_flow.cli", "serve", "--host", "127.0.0.1"),
+        *("--port", str(port), "--workers", str(workers), "--threads", str(threads)),
+    ]
+    # gunicorn logs each worker's boot and exit on stderr: kept out of the bench's figures.
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    # The master listens before its workers have built the app: wait until one answers.
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                conn.close()
                 return port, process
-        except OSError:
-            time.sleep(0.1)
+            conn.close()
+        except (OSError, http.client.HTTPException):
+            pass
+        time.sleep(0.1)
     process.kill()
     raise SystemExit("the server process did not start")
+
+
+def stop_server(process: subprocess.Popen[bytes]) -> None:
+    """Stop a server started by start_server (gracefully, then by force)."""
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)

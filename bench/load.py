@@ -1,7 +1,7 @@
 """Benchmark: N API clients for T seconds against `sote-flow serve` on PostgreSQL.
 
-WORKERS server processes (waitress, 8 threads each) on loopback ports, as a multi-process
-server runs them behind its balancer. Each client is a closed loop over the JSON API with its
+One production server, `sote-flow serve --workers WORKERS` (gunicorn; default as `serve` picks:
+2 × cores + 1), on a loopback port. Each client is a closed loop over the JSON API with its
 own two users (an applicant and a reviewer; each reviewer finds the task through the instance
 it reads, so clients never claim each other's): start an approval (POST /process-instances),
 read it (GET, which lists its open task), claim the task, complete it. Every request's latency
@@ -22,9 +22,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from _common import databases, start_server
+from _common import databases, start_server, stop_server
 from sote_flow.domain.clock import system_clock
 from sote_flow.services import accounts
+from sote_flow.web.server import DEFAULT_THREADS, default_workers
 from tests.support.factories import (
     DIAGRAMS,
     deploy,
@@ -34,7 +35,7 @@ from tests.support.factories import (
     make_uow_factory,
 )
 
-CLIENTS, SECONDS, WORKERS = 16, 30, 2
+CLIENTS, SECONDS = 16, 30
 REQUEST = {"client_number": "1234567", "amount": 2}
 
 
@@ -42,19 +43,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=CLIENTS)
     parser.add_argument("--seconds", type=int, default=SECONDS)
-    parser.add_argument("--workers", type=int, default=WORKERS)
+    parser.add_argument("--workers", type=int, default=default_workers())
+    parser.add_argument("--threads", type=int, default=DEFAULT_THREADS)
     args = parser.parse_args()
     with databases(include_postgres=True) as urls:
         url = dict(urls)["PostgreSQL"]
         tokens = _people(url, args.clients)
-        servers = [start_server(url) for _ in range(args.workers)]
+        port, server = start_server(url, workers=args.workers, threads=args.threads)
         try:
-            ports = [port for port, _ in servers]
-            latencies, errors, rounds, elapsed = _drive(ports, tokens, args.seconds)
+            latencies, errors, rounds, elapsed = _drive([port], tokens, args.seconds)
         finally:
-            for _, process in servers:
-                process.terminate()
-                process.wait(timeout=10)
+            stop_server(server)
     _report(args, latencies, errors, rounds, elapsed)
 
 
@@ -173,8 +172,8 @@ def _report(
     args: argparse.Namespace, latencies: Latencies, errors: list[str], rounds: int, elapsed: float
 ) -> None:
     requests = sum(len(v) for v in latencies.values())
-    print(f"API load on PostgreSQL: {args.clients} clients × {args.seconds} s, "
-          f"{args.workers} server processes (waitress, 8 threads each)")  # fmt: skip
+    print(f"API load on PostgreSQL: {args.clients} clients × {args.seconds} s, one server: "
+          f"gunicorn, {args.workers} workers × {args.threads} threads")  # fmt: skip
     print(f"  {requests} requests ({requests / elapsed:.0f}/s), {rounds} whole rounds "
           f"({rounds / elapsed:.1f}/s: start, read, claim, complete)")  # fmt: skip
     for kind in ("start", "read", "claim", "complete"):

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from sote_flow.cli_accounts import add_account_commands
+from sote_flow.cli_retention import add_retention_commands
 from sote_flow.config import DEFAULT_INSTANCE_DIR, Settings, demo_secret_key, load_settings
 from sote_flow.domain.clock import system_clock
 from sote_flow.domain.errors import DeployRefused, DomainError
@@ -107,6 +108,7 @@ def _parser() -> argparse.ArgumentParser:
         help="file to append to (default SOTE_FLOW_AUDIT_CHECKPOINT_FILE; else standard output)",
     )
     checkpoint.set_defaults(run=_audit_checkpoint)
+    add_retention_commands(commands, lambda: _unit_of_work_factory(_settings())(), _settings)
 
     backup = commands.add_parser("backup", help="write a consistent backup of the database")
     backup.add_argument("file", type=Path)
@@ -125,9 +127,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     scheduler.set_defaults(run=_scheduler)
 
-    serve = commands.add_parser("serve", help="serve the web application")
+    serve = commands.add_parser("serve", help="serve the web application (gunicorn, N workers)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=5000)
+    serve.add_argument("--workers", type=int, help="default SOTE_FLOW_WORKERS, else 2 x cores + 1")
+    serve.add_argument("--threads", type=int, default=4, help="threads per worker process")
     serve.set_defaults(run=_serve)
 
     demo = commands.add_parser("demo", help="seed demo data (SQLite by default) and serve")
@@ -337,32 +341,20 @@ def _scheduler(args: argparse.Namespace) -> int:
     return 0
 
 
-def _serve(
-    args: argparse.Namespace, override: dict[str, str] | None = None, with_scheduler: bool = False
-) -> int:
-    from waitress import serve
+def _serve(args: argparse.Namespace) -> int:
+    # The timer scheduler is not started here: it runs as `sote-flow scheduler`, apart.
+    from sote_flow.web.server import default_workers, serve_production
 
-    from sote_flow.scheduler.runner import TimerScheduler
-    from sote_flow.web import create_app
-
-    settings = load_settings(override=override)  # fails early, and clearly, without a secret
-    app = create_app(override)
-    scheduler = None
-    if with_scheduler:
-        engine = make_engine(settings.database_url)
-        sessions = make_session_factory(engine)
-        # The web app's platform, so timers set by user actions reach the scheduler at once.
-        scheduler = TimerScheduler(
-            app.extensions["sote_flow.platform"], lambda: UnitOfWork(sessions), engine
-        )
-        scheduler.start()
+    load_settings()  # fails early, and clearly, without a secret, before any worker starts
+    workers = args.workers if args.workers is not None else default_workers()
     print(f"sote-flow listening on http://{args.host}:{args.port}", flush=True)
-    try:
-        serve(app, host=args.host, port=args.port, threads=8)
-    finally:
-        if scheduler is not None:
-            scheduler.stop()
+    serve_production(args.host, args.port, workers, args.threads)
     return 0
+
+
+def _demo_url(args: argparse.Namespace) -> str:
+    host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
+    return f"http://{host}:{args.port}"
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -373,7 +365,10 @@ def _demo(args: argparse.Namespace) -> int:
         print(f"error: no diagrams (*.bpmn) in {processes}", file=sys.stderr)
         return 2
     _db_upgrade(args)
-    settings = _settings()
+    # Mails link to where the demo really answers (the sample orders' mails included), unless
+    # an address is configured.
+    address = {} if "SOTE_FLOW_BASE_URL" in os.environ else {"base_url": _demo_url(args)}
+    settings = load_settings(override=address, require_secret=False)
     for line in seed_demo(
         Platform(settings), _unit_of_work_factory(settings), system_clock, processes
     ):
@@ -384,9 +379,13 @@ def _demo(args: argparse.Namespace) -> int:
     # The demo keeps its own secret key in the instance folder unless one is configured, and
     # writes mail to instance/mail/ unless a mail server is configured.
     override = {} if settings.secret_key else {"secret_key": demo_secret_key(DEFAULT_INSTANCE_DIR)}
+    override.update(address)
     if not settings.mail_directory and "SOTE_FLOW_SMTP_HOST" not in os.environ:
         override["mail_directory"] = str(DEFAULT_INSTANCE_DIR / "mail")
-    return _serve(args, override, with_scheduler=True)
+    from sote_flow.web.server import serve_single
+
+    serve_single(args.host, args.port, override)
+    return 0
 
 
 def _ensure_sqlite_dir(url: str) -> None:

@@ -25,6 +25,8 @@ class Settings:
     max_diagram_bytes: int = 2_000_000
     # Pattern a client number (asiakasnumero) must match.
     client_number_pattern: str = r"^[0-9]{6,10}$"
+    # The pattern in words for error messages (e.g. "8 numeroa"); set it with the pattern.
+    client_number_hint: str = ""
     # Lifetime of API bearer tokens, in hours.
     token_ttl_hours: int = 12
     # A signed-in session ends after this many minutes without a request.
@@ -68,6 +70,12 @@ class Settings:
     # database (and its backups). The scheduler appends one daily to the file, when set.
     audit_checkpoint_key: str = ""
     audit_checkpoint_file: str = ""
+    # Retention (`sote-flow retention archive`): days a closed case is kept after it closed.
+    # 0 = not set: the county's archive rules decide, so nothing is ever purged by default.
+    retention_case_days: int = 0
+    # Days an access-log entry is kept. 4383 days ≈ 12 years is the remembered rule of the
+    # earlier law (../shared/reference/legal_deadlines.csv line 25): UNCERTAIN, check Finlex.
+    retention_access_log_days: int = 4383
     # Staff single sign-on over OpenID Connect (Entra ID, AD FS, Keycloak); empty issuer = off.
     # The claim map is a JSON file naming the claim whose values give roles and groups.
     oidc_issuer: str = ""
@@ -96,6 +104,10 @@ class Settings:
         ):
             if getattr(self, name) <= 0:
                 raise ValueError(f"SOTE_FLOW_{name.upper()} must be positive")
+        if self.retention_case_days < 0:
+            raise ValueError("SOTE_FLOW_RETENTION_CASE_DAYS must not be negative (0 = not set)")
+        if self.retention_access_log_days <= 0:
+            raise ValueError("SOTE_FLOW_RETENTION_ACCESS_LOG_DAYS must be positive")
         if not 1 <= self.download_link_days <= 90:
             raise ValueError("SOTE_FLOW_DOWNLOAD_LINK_DAYS must be between 1 and 90 (days)")
         try:

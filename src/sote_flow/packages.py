@@ -91,3 +91,12 @@ class ProcessPackage:
     housekeeping: Housekeeper | None = None
     complete_task: TaskCompletion | None = None
     calendar_change: CalendarChange | None = None
+    # JSON Schema properties of the data the package's own actions write (titles, formats), so
+    # pages describe them like form fields; undeclared fields are never shown to people.
+    data_fields: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # The path of the package's own page of one case (instance id -> "/orders/12"), which mails
+    # link to; without one, mails link to the general instance page.
+    case_path: Callable[[int], str] | None = None
+    # What a person should confirm before a start goes ahead, given the start form's data (e.g.
+    # "the client already has an open order"); an empty list starts at once.
+    start_warnings: Callable[[UnitOfWork, Mapping[str, Any]], list[str]] | None = None

@@ -22,22 +22,22 @@ def test_owner_adds_a_case_state_and_puts_a_task_in_it(order_owner_server, page)
     picker.select_option("order_received")
     assert page.get_by_label("Tilan 1 avain").input_value() == "saapunut"
     assert page.get_by_label("Tilan 3 nimi ruotsiksi").input_value() == "I kö"
-    assert page.get_by_label("Tilan 5 nimi englanniksi").input_value() == "Cancelled"
+    assert page.get_by_label("Tilan 6 nimi englanniksi").input_value() == "Cancelled"
     assert page.get_by_label("Asianumeron etuliite (caseNumberPrefix)").input_value() == "PT"
 
     page.get_by_role("button", name="Lisää tila").click()
-    key = page.get_by_label("Tilan 6 avain")
-    assert page.evaluate("document.activeElement.id") == "case-state-6-key"  # keyboard flow
+    key = page.get_by_label("Tilan 7 avain")
+    assert page.evaluate("document.activeElement.id") == "case-state-7-key"  # keyboard flow
     key.fill(NEW_STATE[0])
-    page.get_by_label("Tilan 6 nimi suomeksi").fill(NEW_STATE[1])
-    page.get_by_label("Tilan 6 nimi ruotsiksi").fill(NEW_STATE[2])
-    english = page.get_by_label("Tilan 6 nimi englanniksi")
+    page.get_by_label("Tilan 7 nimi suomeksi").fill(NEW_STATE[1])
+    page.get_by_label("Tilan 7 nimi ruotsiksi").fill(NEW_STATE[2])
+    english = page.get_by_label("Tilan 7 nimi englanniksi")
     english.fill("Awaiting consent")
     english.press("Tab")
     # Before the cancelled state: the queue tabs follow the declared order.
-    page.get_by_role("button", name="Siirrä tila 6 odottaa_suostumusta ylemmäs").click()
-    assert page.get_by_label("Tilan 5 avain").input_value() == NEW_STATE[0]
-    assert page.get_by_label("Tilan 6 avain").input_value() == "peruttu"
+    page.get_by_role("button", name="Siirrä tila 7 odottaa_suostumusta ylemmäs").click()
+    assert page.get_by_label("Tilan 6 avain").input_value() == NEW_STATE[0]
+    assert page.get_by_label("Tilan 7 avain").input_value() == "peruttu"
     assert serious_violations(page) == []  # the state editor included
     _shot(page, "modeler-case-states")
 
@@ -46,8 +46,8 @@ def test_owner_adds_a_case_state_and_puts_a_task_in_it(order_owner_server, page)
     assert state.input_value() == "kasittelyssa"
     state.select_option(NEW_STATE[0])
     assert f"{NEW_STATE[1]} ({NEW_STATE[0]})" in state.locator("option:checked").inner_text()
-    picker.select_option("service_started")
-    assert page.get_by_label("Asian tila (caseState)").input_value() == "kasitelty"
+    picker.select_option("service_ended")
+    assert page.get_by_label("Asian tila (caseState)").input_value() == "paattynyt"
 
     page.get_by_role("button", name="Ota käyttöön").click()
     page.get_by_text("Versio 2 otettiin käyttöön.").wait_for()
@@ -60,7 +60,7 @@ def test_owner_adds_a_case_state_and_puts_a_task_in_it(order_owner_server, page)
     picker.select_option("answer_info")
     assert page.get_by_label("Asian tila (caseState)").input_value() == NEW_STATE[0]
     picker.select_option("order_received")
-    assert page.get_by_label("Tilan 5 nimi suomeksi").input_value() == NEW_STATE[1]
+    assert page.get_by_label("Tilan 6 nimi suomeksi").input_value() == NEW_STATE[1]
 
     # No Python changed: the producer's queue has the new state as a tab, in declared order.
     page.get_by_role("button", name="Kirjaudu ulos").click()
@@ -68,7 +68,8 @@ def test_owner_adds_a_case_state_and_puts_a_task_in_it(order_owner_server, page)
     page.goto(f"{order_owner_server}/cases/service_order/")
     tabs = page.get_by_role("navigation", name="Tilat").get_by_role("link").all_inner_texts()
     assert [tab.split(" (")[0] for tab in tabs] == [
-        "Saapunut", "Käsittelyssä", "Jonossa", "Käsitelty", NEW_STATE[1], "Peruttu",
+        "Saapunut", "Käsittelyssä", "Jonossa", "Käsitelty", "Palvelu päättynyt", NEW_STATE[1],
+        "Peruttu",
     ]  # fmt: skip
     assert serious_violations(page) == []
     _shot(page, "case-queue-new-state")

@@ -93,7 +93,7 @@ def test_returned_order_shows_the_earlier_round_on_its_drawn_diagram(returned_or
     page.goto(f"{returned_order_server}/instances/1/history")
     page.wait_for_selector("#diagram[data-ready='true']")
     # Round 1 reached the start of the service; only the history knows it now.
-    for element_id in ("record_start", "service_started", "flow_to_end", "flow_returned"):
+    for element_id in ("record_start", "notify_orderer", "flow_to_end", "flow_returned"):
         assert "path-" in _classes(page, element_id), element_id
     assert "path-waiting" in _classes(page, "take_order")
     assert "path-waiting" in _classes(page, "take_up_overdue")

@@ -176,3 +176,22 @@ def test_cli_set_password(database_url, monkeypatch, capsys, uow, clock):
         assert authenticate(unit, clock, "sanna", NEW, "10.0.0.1").username == "sanna"
     assert main(["users", "set-password", "--username", "sanna", "--password", "x"]) == 1
     assert "vähintään" in capsys.readouterr().err
+
+
+def test_a_hash_with_older_parameters_is_renewed_at_the_next_sign_in(uow, clock):
+    from argon2 import PasswordHasher
+
+    make_actor(uow, clock, "vanha", ["social_worker"])
+    older = PasswordHasher(time_cost=1, memory_cost=16, parallelism=2)  # not today's parameters
+    with uow() as unit:
+        user = unit.users.by_username("vanha")
+        user.password_hash = older.hash(PASSWORD)
+        unit.commit()
+    with uow() as unit:
+        authenticate(unit, clock, "vanha", PASSWORD, "127.0.0.1")
+        unit.commit()
+    with uow() as unit:
+        renewed = unit.users.by_username("vanha").password_hash
+    assert "p=2" not in renewed and "m=16," not in renewed
+    with uow() as unit:  # and it still signs in
+        assert authenticate(unit, clock, "vanha", PASSWORD, "127.0.0.1").username == "vanha"

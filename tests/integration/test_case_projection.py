@@ -67,11 +67,18 @@ def test_an_order_is_a_case_through_its_states_with_its_legal_clock(driver, uow,
     clock.advance(timedelta(days=1))
     driver.record_start()
     case = _case(uow, instance.id)
-    assert case.state == "kasitelty" and case.closed_at == clock()
+    # The service runs: the case stays open, but its legal clock (start within 3 months) stops.
+    assert case.state == "kasitelty" and case.closed_at is None
     assert case.columns["planned_start"] == "2026-12-07"
     assert (case.next_clock, case.next_due_on) == (None, None)
     assert _clocks(uow, instance.id) == [("aloitus", date(2027, 2, 23), clock())]
-    assert _states(uow, instance.id) == ["saapunut", "kasittelyssa", "jonossa", "kasitelty"]
+    clock.advance(timedelta(days=30))
+    driver.record_end()
+    case = _case(uow, instance.id)
+    assert case.state == "paattynyt" and case.closed_at == clock()
+    assert _states(uow, instance.id) == [
+        "saapunut", "kasittelyssa", "jonossa", "kasitelty", "paattynyt"
+    ]  # fmt: skip
 
 
 def test_a_returned_order_reopens_as_the_same_case_and_a_cancelled_one_closes(

@@ -157,3 +157,14 @@ def test_users_and_groups_administration(env, capsys):
     groups = capsys.readouterr().out
     assert "perhetyo\tPerhetyö\t0 members" in groups and "hakijat\thakijat\t1 members" in groups
     assert main(["users", "disable", "nobody"]) == 1
+
+
+def test_demo_mails_link_to_the_address_the_demo_runs_on(env, capsys, monkeypatch):
+    monkeypatch.delenv("SOTE_FLOW_BASE_URL", raising=False)
+    assert main(["demo", "--seed-only", "--port", "5123"]) == 0
+    engine = make_engine(env)
+    with engine.connect() as connection:
+        bodies = [row[0] for row in connection.execute(text("SELECT body FROM outbox_mails"))]
+    engine.dispose()
+    assert bodies and all("http://127.0.0.1:5123/" in body for body in bodies)
+    assert any("http://127.0.0.1:5123/orders/" in body for body in bodies)  # the order card

@@ -34,7 +34,7 @@ def test_returned_order_shows_both_rounds_and_waits_in_the_new_one(
 
     # Round 1 went all the way to the start of the service; the restarted workflow only knows
     # round 2, so those elements come from the history.
-    for element in ("assign_number", "plan_service", "record_start", "service_started"):
+    for element in ("assign_number", "plan_service", "record_start", "notify_orderer"):
         assert element in view.path.elements, element
     assert {"flow_returned", "flow_returned_to_take", "flow_planned"} <= view.path.flows
     waiting = {p.element_id: p.kind for p in view.waiting}
@@ -43,9 +43,9 @@ def test_returned_order_shows_both_rounds_and_waits_in_the_new_one(
     actions = [row.entry.action for row in view.timeline]
     assert actions[0] == "instance_started" and "order_returned" in actions
     data = dict(view.data_at)
-    assert data["Asiakasnumero"] == "1000234" and data["return_reason"] == "Perhe muutti."
-    assert data["round_number"] == "2"
-    assert "Perhetyöntekijä" not in data  # the previous round's plan is not carried over
+    assert data["Asiakasnumero"] == "1000234" and data["Palautuksen syy"] == "Perhe muutti."
+    assert "round_number" not in data  # the engine's bookkeeping is not for people
+    assert data["Perhetyöntekijä"] == "pekka"  # the plan is kept for the new round
 
     with uow() as unit:
         reads = unit.session.scalars(select(AccessLogEntry)).all()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -91,15 +91,32 @@ def test_order_through_an_information_request_to_started(platform, uow, clock, p
         "2026-12-07",
         "pekka",
     )
+    with pytest.raises(InvalidInput) as refused:  # a start cannot be recorded ahead of time
+        driver.record_start(actual_start="2026-12-08")
+    assert [e.field for e in refused.value.errors] == ["actual_start"]
+    clock.now = datetime(2026, 12, 8, 9, 0, tzinfo=UTC)
     driver.record_start(actual_start="2026-12-08")
     order = driver.projection()
-    assert (order.state, order.started_on) == ("kasitelty", "2026-12-08")
+    assert (order.state, order.started_on, order.closed_at) == ("kasitelty", "2026-12-08", None)
+    assert driver.open_elements() == ["record_end"]  # the service runs until its end is recorded
+    with pytest.raises(InvalidInput) as refused:
+        driver.record_end(end_date="2026-12-07")
+    assert [e.message for e in refused.value.errors] == [
+        "Palvelu ei voi päättyä ennen kuin se alkoi (8.12.2026)."
+    ]
+    driver.record_end(reason="muutto")
+    order = driver.projection()
+    assert (order.state, order.ended_on, order.end_reason) == ("paattynyt", "2026-12-08", "muutto")
     assert order.closed_at == clock.now
-    assert _states(uow, instance.id) == ["saapunut", "kasittelyssa", "jonossa", "kasitelty"]
+    assert _states(uow, instance.id) == [
+        "saapunut", "kasittelyssa", "jonossa", "kasitelty", "paattynyt"
+    ]  # fmt: skip
     number = order.order_number
-    assert _outbox(uow) == [
+    assert _outbox(uow) == [  # the orderer hears of the question, the plan and the start
         ("aino@ex.test", f"Uusi palvelutilaus {number}"),
+        ("sofia@ex.test", f"Palvelutilaukseen {number} pyydetään lisätietoja"),
         ("pekka@ex.test", f"Sinulle on suunniteltu palvelutilaus {number}"),
+        ("sofia@ex.test", f"Palvelutilaus {number} on suunniteltu"),
         ("sofia@ex.test", f"Palvelutilauksen {number} palvelu on alkanut"),
     ]
 
@@ -178,13 +195,18 @@ def test_a_returned_order_is_processed_again_from_the_queue(uow, clock, people, 
     driver.return_to_queue("Palvelu keskeytyi, jatketaan uudelleen.")
     order = driver.projection()
     assert (order.state, order.return_count, order.queued_at) == ("saapunut", 1, clock.now)
-    assert (order.handler, order.planned_start, order.started_on) == (None, None, None)
+    # The last plan is kept for the new round to review; its start date is not.
+    assert (order.handler, order.planned_start, order.started_on) == ("aino", "2026-12-07", None)
+    assert order.family_worker == "pekka"
     assert order.order_number is not None and order.client_number == "1000234"
     assert driver.open_elements() == ["take_order"]
     (entry,) = _history(uow, driver.instance_id, "order_returned")
     assert entry.data == {"reason": "Palvelu keskeytyi, jatketaan uudelleen.", "round": 2}
     number = order.order_number
-    assert _outbox(uow)[-1] == ("aino@ex.test", f"Palvelutilaus {number} palautettiin jonoon")
+    assert _outbox(uow)[-2:] == [
+        ("aino@ex.test", f"Palvelutilaus {number} palautettiin jonoon"),
+        ("sofia@ex.test", f"Palvelutilaus {number} palautettiin jonoon"),
+    ]
     driver.process()
     assert driver.projection().state == "kasitelty"
 
@@ -199,12 +221,13 @@ def test_an_order_returned_500_times_stays_small_and_completes(
     for _ in range(500):
         driver.return_to_queue()
         driver.process()
+    driver.record_end()
     with uow() as unit:
         instance = unit.session.get(ProcessInstance, driver.instance_id)
         size = len(instance.state)
         assert instance.status == "completed"
     order = driver.projection()
-    assert (order.state, order.return_count) == ("kasitelty", 500)
+    assert (order.state, order.return_count) == ("paattynyt", 500)
     # The stored workflow holds one round, whatever the number of rounds before it.
     assert size <= first_size * 1.1, (first_size, size)
     assert len(_history(uow, driver.instance_id, "order_returned")) == 500
@@ -254,6 +277,7 @@ def test_queue_report_counts_weekdays_and_daily_queue_length(platform, uow, cloc
     clock.now += timedelta(days=1)  # Tuesday 24.11.
     first.take()  # 1 weekday
     first.plan(planned_start="2026-12-07")  # 10 weekdays after Monday 23.11.
+    clock.now = datetime(2026, 12, 8, 9, 0, tzinfo=UTC)
     first.record_start(actual_start="2026-12-08")  # 11 weekdays
 
     query = ReportQuery(date(2026, 11, 23), date(2026, 11, 24), "psykososiaalinen_kotikuntoutus")
@@ -265,7 +289,8 @@ def test_queue_report_counts_weekdays_and_daily_queue_length(platform, uow, cloc
     assert report.total.started == Durations(1, 11.0, 11.0)
     by_urgency = {r.value: r for r in report.rows if r.dimension == "urgency"}
     assert by_urgency["kiireellinen"].taken == Durations(1, 0.0, 0.0)
-    assert report.queue_per_day == [(date(2026, 11, 23), 3), (date(2026, 11, 24), 2)]
+    # The first order leaves the queue only when its service starts (8.12.), after the period.
+    assert report.queue_per_day == [(date(2026, 11, 23), 3), (date(2026, 11, 24), 3)]
     with uow() as unit, pytest.raises(PermissionDenied):  # not the admin's own group
         order_report(platform, people.outsider_admin, unit, clock, query)
 
@@ -284,6 +309,31 @@ def test_arrival_mail_reaches_the_group_over_smtp_without_client_data(
     assert message["To"] == "aino@ex.test"
     assert message["Subject"] == f"Uusi palvelutilaus PT-2026-{instance.id:06d}"
     body = message.get_content()
-    assert f"/instances/{instance.id}" in body
+    assert f"/orders/{instance.id}" in body  # the link opens the order card
     for private in ("1000234", "Vuorokausirytmi", "kaksi lasta", "Kotka"):
         assert private not in body and private not in message["Subject"]
+
+
+def test_the_report_keeps_every_rounds_milestones(platform, uow, clock, people, driver):
+    from datetime import date
+
+    from sote_flow.service_order.report import Durations, ReportQuery, order_report
+
+    driver.order()  # Mon 23.11.
+    driver.take()
+    driver.plan(planned_start="2026-11-25")  # 2 weekdays
+    clock.now += timedelta(days=2)  # Wed 25.11.
+    driver.record_start()  # 2 weekdays
+    clock.now += timedelta(days=2)  # Fri 27.11.
+    driver.return_to_queue()
+    clock.now += timedelta(days=3)  # Mon 30.11.
+    driver.take()  # 1 weekday after its return
+    driver.plan(planned_start="2026-12-02")  # 3 weekdays after its return
+
+    query = ReportQuery(date(2026, 11, 23), date(2026, 11, 30), "psykososiaalinen_kotikuntoutus")
+    with uow() as unit:
+        report = order_report(platform, people.manager, unit, clock, query)
+    assert report.total.received == 2  # the order, and its return to the queue
+    assert report.total.taken == Durations(2, 0.5, 0.9)
+    assert report.total.planned == Durations(2, 2.5, 2.9)
+    assert report.total.started == Durations(1, 2.0, 2.0)  # the first round's start is kept

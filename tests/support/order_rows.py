@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from sote_flow.domain.weekdays import FINNISH_TIME
 from sote_flow.persistence.models import ProcessInstance, ProcessVersion
 from sote_flow.persistence.unit_of_work import UnitOfWork
-from sote_flow.service_order.models import OrderStateChange, ServiceOrder
+from sote_flow.service_order.models import OrderRound, OrderStateChange, ServiceOrder
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
 
@@ -31,8 +31,13 @@ def add_order(
     municipality: str = "Kotka",
     planned_start: str | None = None,
     started_on: str | None = None,
+    with_round: bool = True,
 ) -> int:
-    """Insert an order received at `received` that then entered each state in `changes`."""
+    """Insert an order received at `received` that then entered each state in `changes`.
+
+    Its row is written with the columns of the first schema (an older revision takes it too);
+    `with_round` adds its current round's milestones (not before revision 0016).
+    """
     history = [(received, "saapunut"), *changes]
     taken = [at for at, state in history if state == "kasittelyssa"]
     with uow() as unit:
@@ -51,29 +56,62 @@ def add_order(
         )
         unit.session.add(instance)
         unit.session.flush()
-        unit.session.add(
-            ServiceOrder(
-                instance_id=instance.id,
-                order_number=f"PT-2026-{instance.id:06d}",
-                producer_group=group,
-                state=history[-1][1],
-                service=service,
-                urgency=urgency,
-                urgency_rank=0 if urgency == "kiireellinen" else 1,
-                municipality=municipality,
-                client_number=f"{1000000 + instance.id}",
-                orderer="sofia",
-                planned_start=planned_start,
-                started_on=started_on,
-                received_at=received,
-                queued_at=max(at for at, state in history if state == "saapunut"),
-                taken_at=taken[0] if taken else None,
-                return_count=sum(state == "saapunut" for _, state in history) - 1,
-            )
-        )
+        queued_at = max(at for at, state in history if state == "saapunut")
+        returns = sum(state == "saapunut" for _, state in history) - 1
+        row = {
+            "instance_id": instance.id,
+            "order_number": f"PT-2026-{instance.id:06d}",
+            "producer_group": group,
+            "state": history[-1][1],
+            "service": service,
+            "urgency": urgency,
+            "urgency_rank": 0 if urgency == "kiireellinen" else 1,
+            "municipality": municipality,
+            "client_number": f"{1000000 + instance.id}",
+            "orderer": "sofia",
+            "planned_start": planned_start,
+            "started_on": started_on,
+            "waiting_for_info": False,
+            "received_at": received,
+            "queued_at": queued_at,
+            "taken_at": taken[0] if taken else None,
+            "return_count": returns,
+        }
+        unit.session.execute(insert(ServiceOrder.__table__).values(**row))
+        if with_round:
+            unit.session.add_all(_rounds(instance.id, history, planned_start, started_on))
         unit.session.add_all(
             OrderStateChange(instance_id=instance.id, producer_group=group, at=at, state=state)
             for at, state in history
         )
         unit.commit()
         return instance.id
+
+
+def _rounds(
+    instance_id: int,
+    history: Sequence[tuple[datetime, str]],
+    planned_start: str | None,
+    started_on: str | None,
+) -> list[OrderRound]:
+    # A round per arrival in the queue; the dates go to the last round that reached them.
+    starts = [i for i, (_, state) in enumerate(history) if state == "saapunut"]
+    rounds: list[OrderRound] = []
+    planned: OrderRound | None = None
+    started: OrderRound | None = None
+    for number, first in enumerate(starts, 1):
+        states = history[first : starts[number] if number < len(starts) else len(history)]
+        taken = [at for at, state in states if state == "kasittelyssa"]
+        current = OrderRound(
+            instance_id=instance_id, round=number, queued_at=states[0][0],
+            taken_at=taken[0] if taken else None,
+        )  # fmt: skip
+        rounds.append(current)
+        reached = {state for _, state in states}
+        planned = current if "jonossa" in reached else planned
+        started = current if "kasitelty" in reached else started
+    if planned is not None:
+        planned.planned_start = planned_start
+    if started is not None:
+        started.started_on = started_on
+    return rounds

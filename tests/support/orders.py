@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sote_flow.domain.clock import Clock
+from sote_flow.domain.weekdays import FINNISH_TIME
 from sote_flow.persistence.models import FamilyWorker, ProcessInstance
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.service_order import actions
@@ -116,9 +117,20 @@ class OrderDriver:
         data = {"decision": "suunniteltu", "planned_start": planned_start, "family_worker": "pekka"}
         self.complete(actor or self.people.admin, "plan_service", data)
 
-    def record_start(self, actor: Actor | None = None, actual_start: str = "2026-12-08") -> None:
-        """Record the day the service started."""
-        self.complete(actor or self.people.admin, "record_start", {"actual_start": actual_start})
+    def record_start(self, actor: Actor | None = None, actual_start: str | None = None) -> None:
+        """Record the day the service started (by default today, as a start cannot be ahead)."""
+        day = actual_start or self._today()
+        self.complete(actor or self.people.admin, "record_start", {"actual_start": day})
+
+    def record_end(
+        self, end_date: str | None = None, reason: str = "tavoitteet_saavutettu"
+    ) -> None:
+        """Record the day the service ended and why (by default today)."""
+        data = {"end_date": end_date or self._today(), "end_reason": reason}
+        self.complete(self.people.admin, "record_end", data)
+
+    def _today(self) -> str:
+        return self.clock().astimezone(FINNISH_TIME).date().isoformat()
 
     def process(self) -> None:
         """Take, plan and start the order."""

@@ -67,7 +67,9 @@ def test_the_service_order_declares_its_states_in_queue_order():
     parsed = parse_bundle(bundle_from_diagram(PROCESSES / "service_order.bpmn"))
     declaration = case_declaration(parsed.spec, parsed.subprocess_specs)
     assert declaration is not None
-    assert declaration.keys == ("saapunut", "kasittelyssa", "jonossa", "kasitelty", "peruttu")
+    assert declaration.keys == (
+        "saapunut", "kasittelyssa", "jonossa", "kasitelty", "paattynyt", "peruttu"
+    )  # fmt: skip
     assert dict(declaration.states[2].labels) == {"fi": "Jonossa", "sv": "I kö", "en": "Queued"}
     assert declaration.label("kasittelyssa", "sv") == "Under behandling"
     assert declaration.label("kasitelty", "en") == "Processed"
@@ -76,7 +78,8 @@ def test_the_service_order_declares_its_states_in_queue_order():
         "plan_service": "kasittelyssa",
         "answer_info": "kasittelyssa",
         "record_start": "jonossa",
-        "service_started": "kasitelty",
+        "record_end": "kasitelty",
+        "service_ended": "paattynyt",
     }
     assert declaration.number_prefix == "PT"
     assert case_declaration_problems(parsed.spec, parsed.subprocess_specs) == []

@@ -196,7 +196,8 @@ def test_markup_labels_every_input_and_marks_required_in_text():
     assert '<label for="client_number">Asiakasnumero <span class="required">(pakollinen)' in html
     assert '<label for="description">Kuvaus</label>' in html  # optional: no marker
     assert 'id="client_number" name="client_number" required' in html
-    assert "<legend>Kiireellisyys <span" in html and "<legend>Muutostarpeet <span" in html
+    legend = '<legend class="hds-fieldset-legend">'
+    assert f"{legend}Kiireellisyys <span" in html and f"{legend}Muutostarpeet <span" in html
     assert 'type="radio"' in html and 'type="checkbox"' in html and 'type="date"' in html
     assert '<option value="">— valitse —</option>' in html
     assert 'aria-describedby="client_number-help"' in html
@@ -214,15 +215,18 @@ def test_errors_sit_by_their_field_and_are_linked():
     )
     assert label < help_text < error < field
     assert 'aria-describedby="client_number-help client_number-error" aria-invalid="true"' in html
-    fieldset = re.search(r'<fieldset class="field"([^>]*)>\s*<legend>Kiireellisyys', html)
+    fieldset = re.search(
+        r'<fieldset class="field hds-fieldset"([^>]*)>\s*<legend[^>]*>Kiireellisyys', html
+    )
     assert fieldset and 'aria-describedby="urgency-help urgency-error"' in fieldset.group(1)
-    assert html.count('name="urgency" value=') == html.count('required aria-invalid="true">') == 3
+    invalid = 'required aria-invalid="true" class="hds-radio-button__input">'
+    assert html.count('name="urgency" value=') == html.count(invalid) == 3
 
 
 def test_values_are_filled_back_in():
     values = {"count": 0, "note": "<soitto>", "size": "M", "tags": [2], "ok": True, "shown": "x"}
     html = render(form_fields(SMALL, SMALL_UI), values, {"count": "Arvo on liian pieni."})
-    assert 'type="number" value="0" min="1" max="9">' in html
+    assert 'type="number" value="0" min="1" max="9" class="hds-text-input__input">' in html
     assert 'value="&lt;soitto&gt;"' in html and 'placeholder="esim. soitto"' in html
     assert '<option value="M" selected>M</option>' in html
     assert re.search(r'name="tags" value="2" checked', html)
@@ -239,4 +243,13 @@ def test_data_is_described_with_titles():
             {"municipality": "Kotka", "needs": ["muu"], "order_number": "PT-1", "spiff__x": 1},
         )
     )
-    assert described == {"Asuinkunta": "Kotka", "Muutostarpeet": "Muu", "order_number": "PT-1"}
+    # order_number is declared by another form, spiff__x by none: neither is shown.
+    assert described == {"Asuinkunta": "Kotka", "Muutostarpeet": "Muu"}
+
+
+def test_a_choice_that_follows_another_carries_its_rules():
+    fields = {f.name: f for f in form_fields(ORDER, ORDER_UI)}
+    rules = fields["producer_group"].option_rules["service"]
+    assert rules["perhetyo"] == ["lapsiperheiden_avopalvelut"]
+    assert rules["psykososiaalinen_kotikuntoutus"] == ["psykososiaalinen_kotikuntoutus"]
+    assert fields["service"].option_rules == {}

@@ -26,6 +26,8 @@ def source_messages(tmp_path_factory) -> set[str]:
             "babel.cfg",
             "-k",
             "_l",
+            "-k",
+            "t",
             "-o",
             str(pot),
             ".",

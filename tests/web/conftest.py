@@ -70,3 +70,24 @@ def api_token(client: FlaskClient, username: str) -> dict[str, str]:
     response = client.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD})
     assert response.status_code == 201, response.get_json()
     return {"Authorization": f"Bearer {response.get_json()['token']}"}
+
+
+def logout(client: FlaskClient) -> None:
+    """Log out through the header's form."""
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+
+
+def send_order(client: FlaskClient, **changes: str) -> int:
+    """Send a service order as sofia (then log out); return its instance id.
+
+    Sent as confirmed: several orders of one client are the tests' own doing.
+    """
+    from tests.support.orders import ORDER
+
+    login(client, "sofia")
+    token = csrf_token(client, "/processes/service_order/start")
+    form = {**ORDER, **changes, "csrf_token": token, "confirm_warnings": "1"}
+    response = client.post("/processes/service_order/start", data=form)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    logout(client)
+    return int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])

@@ -72,6 +72,7 @@ def test_auditor_sees_path_waiting_point_timeline_and_data(client, app):
     data_at = page.split('id="data-at-step"')[1].split("</dl>")[0]
     assert "Päätös" in data_at and "Palautetaan täydennettäväksi" in data_at
     assert "HY-" in data_at  # the service task's result (case number) is replayed too
+    assert "spiff" not in data_at  # the engine's own fields are not for people
 
     with app.app_context():
         from sote_flow.web.deps import unit_of_work

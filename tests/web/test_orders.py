@@ -13,27 +13,13 @@ from sote_flow.service_order.models import ServiceOrder
 from sote_flow.web.deps import unit_of_work
 from tests.support.factories import PROCESSES, deploy
 from tests.support.orders import ORDER, make_order_people
-from tests.web.conftest import api_token, csrf_token, login
+from tests.web.conftest import api_token, csrf_token, login, logout, send_order
 
 
 @pytest.fixture
 def people(app: Flask, clock):
     with app.app_context():
         return make_order_people(app.extensions["sote_flow.platform"], unit_of_work, clock)
-
-
-def _order(client: FlaskClient, **changes: str) -> int:
-    login(client, "sofia")
-    token = csrf_token(client, "/processes/service_order/start")
-    form = {**ORDER, **changes, "csrf_token": token}
-    response = client.post("/processes/service_order/start", data=form)
-    assert response.status_code == 302, response.get_data(as_text=True)
-    _logout(client)
-    return int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
-
-
-def _logout(client: FlaskClient) -> None:
-    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
 
 
 def _rows(page: str) -> list[str]:
@@ -48,8 +34,8 @@ def _open_task(client: FlaskClient, instance_id: int) -> str:
 
 
 def test_queue_shows_urgent_first_with_counts_and_filters(client, people):
-    normal = _order(client)
-    urgent = _order(client, urgency="kiireellinen", municipality="Hamina")
+    normal = send_order(client)
+    urgent = send_order(client, urgency="kiireellinen", municipality="Hamina")
     login(client, "aino")
     page = client.get("/orders/").get_data(as_text=True)
     assert _rows(page) == [f"PT-2026-{urgent:06d}", f"PT-2026-{normal:06d}"]
@@ -61,14 +47,14 @@ def test_queue_shows_urgent_first_with_counts_and_filters(client, people):
 
 
 def test_admin_takes_and_colleague_takes_over_manager_reads_only(client, people):
-    instance_id = _order(client)
+    instance_id = send_order(client)
     login(client, "aino")
     task_id = _open_task(client, instance_id)
     token = csrf_token(client, f"/tasks/{task_id}")
     assert client.post(f"/tasks/{task_id}", data={"csrf_token": token}).status_code == 302
     page = client.get("/orders/?state=kasittelyssa").get_data(as_text=True)
     assert _rows(page) == [f"PT-2026-{instance_id:06d}"] and "aino" in page
-    _logout(client)
+    logout(client)
 
     login(client, "anni")
     order_page = client.get(f"/orders/{instance_id}").get_data(as_text=True)
@@ -77,7 +63,7 @@ def test_admin_takes_and_colleague_takes_over_manager_reads_only(client, people)
     taken = client.post(f"/orders/{instance_id}/take-over", data={"csrf_token": token})
     assert taken.status_code == 302
     assert "Käsittelijä</dt><dd>anni" in client.get(f"/orders/{instance_id}").get_data(as_text=True)
-    _logout(client)
+    logout(client)
 
     login(client, "maria")
     manager_page = client.get("/orders/?state=kasittelyssa").get_data(as_text=True)
@@ -91,7 +77,7 @@ def test_admin_takes_and_colleague_takes_over_manager_reads_only(client, people)
 
 
 def test_cancel_needs_a_reason_shown_next_to_the_field(client, people):
-    instance_id = _order(client)
+    instance_id = send_order(client)
     login(client, "sofia")
     token = csrf_token(client, f"/orders/{instance_id}")
     empty = client.post(f"/orders/{instance_id}/cancel", data={"csrf_token": token, "reason": ""})
@@ -106,10 +92,10 @@ def test_cancel_needs_a_reason_shown_next_to_the_field(client, people):
 
 
 def test_queue_rows_shown_are_in_the_access_log(client, people):
-    instance_id = _order(client)
+    instance_id = send_order(client)
     login(client, "aino")
     client.get("/orders/")
-    _logout(client)
+    logout(client)
     login(client, "tarja")
     log = client.get("/audit/access-log?client_number=1000234&format=json").get_json()
     assert ("aino", "order", instance_id) in {
@@ -140,7 +126,7 @@ def test_administrator_sets_a_family_workers_skills_and_areas(app, client, peopl
             query = select(HistoryEntry).where(HistoryEntry.action == "family_worker_saved")
             (entry,) = uow.session.scalars(query).all()
             assert entry.actor == "paavo" and entry.data["after"]["municipalities"] == ["Kouvola"]
-    _logout(client)
+    logout(client)
     login(client, "aino")  # only administrators manage workers
     assert client.get("/admin/workers").status_code == 403
 
@@ -170,7 +156,7 @@ def test_a_state_added_in_the_diagram_is_a_queue_tab_without_python(
             tmp_path / "service_order.bpmn",
         )
     assert version.version == 2
-    waiting = _order(client)
+    waiting = send_order(client)
     login(client, "aino")
     page = client.get("/orders/").get_data(as_text=True)
     assert 'Odottaa asiakkaan suostumusta <span class="count">(1)</span>' in page
@@ -187,7 +173,7 @@ def test_a_state_added_in_the_diagram_is_a_queue_tab_without_python(
 def test_the_api_refuses_process_variables_a_form_does_not_declare(app, client, people):
     # Reported attack: completing "take order" with started_by and producer_group re-routed the
     # order and its client data to another team.
-    instance_id = _order(client)
+    instance_id = send_order(client)
     login(client, "aino")
     task_id = _open_task(client, instance_id)
     headers = api_token(client, "aino")

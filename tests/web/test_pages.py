@@ -229,7 +229,7 @@ def test_auditor_finds_who_read_a_clients_data_and_exports_it(client):
     exported = client.get("/audit/access-log?client_number=7654321&format=json").get_json()
     assert [(r["username"], r["client_number"]) for r in exported] == [("sanna", "7654321")]
     csv_text = client.get("/audit/access-log?username=sanna&format=csv").get_data(as_text=True)
-    assert csv_text.splitlines()[0].startswith("at,username,roles")
+    assert csv_text.splitlines()[0].startswith("\ufeffAika;Käyttäjä;Roolit")
     # The auditor's own searches are logged too, with the purpose "valvonta".
     own = client.get("/audit/access-log?username=tarja&format=json").get_json()
     assert own and {r["purpose"] for r in own} == {"valvonta"}

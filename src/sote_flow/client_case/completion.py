@@ -10,6 +10,7 @@ from typing import Any
 from sote_flow.domain.calendar import finnish_datetime
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import FieldError, InvalidInput
+from sote_flow.domain.text import t
 from sote_flow.persistence.models import ProcessInstance
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.services.actors import Actor
@@ -35,7 +36,7 @@ def complete_task(
     end_text = str(data.get("service_end") or "")
     end = date.fromisoformat(end_text) if end_text else None
     if end is not None and end < start:
-        raise InvalidInput([FieldError("service_end", "Päättymispäivä on ennen alkamispäivää.")])
+        raise InvalidInput([FieldError("service_end", t("Päättymispäivä on ennen alkamispäivää."))])
     service = {"service_key": data["service_key"], "start": start.isoformat(), "end": end_text}
     services = [*(data.get("services") or []), service]
     earliest = min(date.fromisoformat(str(s["start"])) for s in services)

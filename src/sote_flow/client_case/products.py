@@ -20,6 +20,7 @@ from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import Conflict, FieldError, InvalidInput, NotFound
 from sote_flow.domain.privacy import find_personal_identity_codes
 from sote_flow.domain.roles import Role
+from sote_flow.domain.text import t
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.services.actors import Actor, require_role, require_writer
 
@@ -27,8 +28,10 @@ MAX_CENTS = 100_000 * 100
 MAX_NAME = 120
 # Euros with a decimal comma or point and at most two decimals: 95 | 95,5 | 95.50 | 100000,00.
 _PRICE = re.compile(r"([0-9]{1,6})(?:[.,]([0-9]{1,2}))?")
-PRICE_MESSAGE = "Kirjoita hinta euroina 0–100 000, enintään kaksi desimaalia (esimerkiksi 95,00)."
-DAY_MESSAGE = "Anna päivämäärä muodossa pp.kk.vvvv."
+PRICE_MESSAGE = t(
+    "Kirjoita hinta euroina 0–100 000, enintään kaksi desimaalia (esimerkiksi 95,00)."
+)
+DAY_MESSAGE = t("Anna päivämäärä muodossa pp.kk.vvvv.")
 
 
 @dataclass(frozen=True)
@@ -99,7 +102,7 @@ def save_product(
         action="product_saved",
         data={**_product_facts(product), "added": before is None, "before": before},
     )
-    _commit(uow, "Tuote tallennettiin juuri toisaalla; lataa sivu uudelleen.")
+    _commit(uow, t("Tuote tallennettiin juuri toisaalla; lataa sivu uudelleen."))
     return before is None
 
 
@@ -116,7 +119,7 @@ def set_price(
     require_role(actor, Role.ADMINISTRATOR)
     product = _product(uow, event_type, lock=True)
     if product is None:
-        raise NotFound("Tuotetta ei löydy.")
+        raise NotFound(t("Tuotetta ei löydy."))
     start, cents = _check_price(uow, product.id, valid_from, price_euros)
     closed = _close_open_price(uow, product.id, start)
     uow.session.add(
@@ -140,7 +143,7 @@ def set_price(
             "closed": closed,
         },
     )
-    _commit(uow, "Hinta tallennettiin juuri toisaalla; lataa sivu uudelleen.")
+    _commit(uow, t("Hinta tallennettiin juuri toisaalla; lataa sivu uudelleen."))
 
 
 def price_on(uow: UnitOfWork, product_id: int, day: date) -> int | None:
@@ -235,15 +238,17 @@ def _product_facts(product: Product) -> dict[str, object]:
 def _check_product(event_type: str, name: str, unit: str) -> None:
     errors = []
     if event_type not in EVENT_TYPES:
-        errors.append(FieldError("event_type", "Valitse tehdyn työn laji luettelosta."))
+        errors.append(FieldError("event_type", t("Valitse tehdyn työn laji luettelosta.")))
     if not name:
-        errors.append(FieldError("name", "Kirjoita tuotteen nimi."))
+        errors.append(FieldError("name", t("Kirjoita tuotteen nimi.")))
     elif len(name) > MAX_NAME:
-        errors.append(FieldError("name", f"Nimi on liian pitkä (enintään {MAX_NAME} merkkiä)."))
+        errors.append(
+            FieldError("name", t("Nimi on liian pitkä (enintään {limit} merkkiä).", limit=MAX_NAME))
+        )
     elif find_personal_identity_codes(name):
-        errors.append(FieldError("name", "Älä kirjoita henkilötunnusta tuotteen nimeen."))
+        errors.append(FieldError("name", t("Älä kirjoita henkilötunnusta tuotteen nimeen.")))
     if unit not in UNITS:
-        errors.append(FieldError("unit", "Valitse yksikkö: käynti, tunti tai päivä."))
+        errors.append(FieldError("unit", t("Valitse yksikkö: käynti, tunti tai päivä.")))
     if errors:
         raise InvalidInput(errors)
 
@@ -268,8 +273,10 @@ def _check_price(
             errors.append(
                 FieldError(
                     "valid_from",
-                    "Uuden hinnan on alettava myöhemmin kuin tuotteen viimeisin hinta "
-                    f"({latest.day}.{latest.month}.{latest.year}).",
+                    t(
+                        "Uuden hinnan on alettava myöhemmin kuin tuotteen viimeisin hinta ({day}).",
+                        day=f"{latest.day}.{latest.month}.{latest.year}",
+                    ),
                 )
             )
     cents = parse_price(price_euros)

@@ -23,6 +23,7 @@ from sote_flow.client_case.products import DAY_MESSAGE, read_day
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import Conflict, FieldError, InvalidInput, NotFound, PermissionDenied
 from sote_flow.domain.privacy import find_personal_identity_codes
+from sote_flow.domain.text import t
 from sote_flow.domain.weekdays import FINNISH_TIME
 from sote_flow.persistence.calendar_models import CalendarEntry
 from sote_flow.persistence.models import Case, HumanTask, ProcessInstance
@@ -35,11 +36,11 @@ MAX_PARTICIPANTS = 200
 MAX_DAYS_BACK = 365
 SUGGESTION_DAYS = 30
 YES, NO = "yes", "no"
-TAKEN = "Kalenterimerkintä on jo vahvistettu tai ohitettu."
-TYPE_MESSAGE = "Valitse tehdyn työn laji luettelosta."
-MINUTES_MESSAGE = f"Kirjoita kesto minuutteina, kokonaislukuna 1–{MAX_MINUTES}."
-LONG_MESSAGE = f"Kirjoita enintään {MAX_PARTICIPANTS} merkkiä."
-HETU_MESSAGE = "Älä kirjoita henkilötunnusta; kirjoita osallistujien roolit, kuten äiti."
+TAKEN = t("Kalenterimerkintä on jo vahvistettu tai ohitettu.")
+TYPE_MESSAGE = t("Valitse tehdyn työn laji luettelosta.")
+MINUTES_MESSAGE = t("Kirjoita kesto minuutteina, kokonaislukuna 1–{limit}.", limit=MAX_MINUTES)
+LONG_MESSAGE = t("Kirjoita enintään {limit} merkkiä.", limit=MAX_PARTICIPANTS)
+HETU_MESSAGE = t("Älä kirjoita henkilötunnusta; kirjoita osallistujien roolit, kuten äiti.")
 # A shown row with a client number, for the access log: (object type, id, client number, case).
 Shown = tuple[str, int, str | None, int | None]
 # What the history tells of an event: no free text (participants), kept as long as the case.
@@ -200,14 +201,14 @@ def _readable(
 ) -> tuple[ProcessInstance, Sequence[HumanTask]]:
     instance = uow.instances.get(instance_id)
     if instance is None or instance.process_key != PROCESS_KEY:
-        raise NotFound("Asiakkuutta ei löydy.")
+        raise NotFound(t("Asiakkuutta ei löydy."))
     open_tasks = uow.tasks.for_instance(instance_id)
     case = uow.cases.get(instance_id)
     in_case_group = case is not None and case.group_name in actor.groups
     # Whether the actor worked on it is asked of the index, not by reading the whole history.
     readable = in_case_group or may_read_instance(actor, instance, open_tasks, ())
     if not readable and not uow.history.actor_took_part(instance_id, actor.username):
-        raise PermissionDenied("Sinulla ei ole oikeutta tähän asiakkuuteen.")
+        raise PermissionDenied(t("Sinulla ei ole oikeutta tähän asiakkuuteen."))
     return instance, open_tasks
 
 
@@ -221,9 +222,9 @@ def _checked_event(actor: Actor, clock: Clock, data: WorkInput, kinds: dict[str,
     if day is None:
         errors.append(FieldError("day", DAY_MESSAGE))
     elif day > today:
-        errors.append(FieldError("day", "Päivä ei voi olla tulevaisuudessa."))
+        errors.append(FieldError("day", t("Päivä ei voi olla tulevaisuudessa.")))
     elif day < today - timedelta(days=MAX_DAYS_BACK):
-        errors.append(FieldError("day", "Työn voi kirjata enintään vuoden taaksepäin."))
+        errors.append(FieldError("day", t("Työn voi kirjata enintään vuoden taaksepäin.")))
     minutes = _minutes(data.minutes)
     if minutes is None:
         errors.append(FieldError("minutes", MINUTES_MESSAGE))
@@ -235,7 +236,7 @@ def _checked_event(actor: Actor, clock: Clock, data: WorkInput, kinds: dict[str,
     client_work = kinds is CLIENT_WORK
     client_met = _yes_no(data.client_met) if client_work else None
     if client_work and client_met is None:
-        errors.append(FieldError("client_met", "Valitse, tavattiinko asiakas."))
+        errors.append(FieldError("client_met", t("Valitse, tavattiinko asiakas.")))
     if errors or day is None or minutes is None:
         raise InvalidInput(errors)
     return _event(actor, clock, data.event_type, day, minutes, "confirmed",
@@ -338,9 +339,9 @@ def _entry_event(
     """Build the event of one of the actor's own appointments that is (still) suggested."""
     entry = uow.calendar.entry(entry_id)
     if entry is None:
-        raise NotFound("Kalenterimerkintää ei löydy.")
+        raise NotFound(t("Kalenterimerkintää ei löydy."))
     if entry.worker_id != actor.user_id:
-        raise PermissionDenied("Voit vahvistaa tai ohittaa vain omat kalenterimerkintäsi.")
+        raise PermissionDenied(t("Voit vahvistaa tai ohittaa vain omat kalenterimerkintäsi."))
     # Only a client case has facts (another process's case adds nothing to the event).
     facts = uow.session.get(CaseFacts, entry.case_instance_id) if entry.case_instance_id else None
     day = _finnish_day(entry.starts_at)
@@ -351,7 +352,7 @@ def _entry_event(
         or day < _today(clock) - timedelta(days=MAX_DAYS_BACK)
         or not (facts or entry.client_number)
     ):
-        raise NotFound("Kalenterimerkinnästä ei ole ehdotusta tehdyksi työksi.")
+        raise NotFound(t("Kalenterimerkinnästä ei ole ehdotusta tehdyksi työksi."))
     if uow.session.scalar(select(WorkEvent.id).where(WorkEvent.entry_id == entry.id)):
         raise Conflict(TAKEN)
     kind = kind or FROM_CALENDAR[entry.type_key]

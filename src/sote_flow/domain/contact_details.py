@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 
+from sote_flow.domain.text import t
+
 PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{5,24}$")
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{2,}$")
-PHONE_SHAPE = "Anna puhelinnumero numeroina, esim. 040 123 4567."
-EMAIL_SHAPE = "Anna sähköpostiosoite muodossa nimi@esimerkki.fi."
+PHONE_SHAPE = t("Anna puhelinnumero numeroina, esim. 040 123 4567.")
+EMAIL_SHAPE = t("Anna sähköpostiosoite muodossa nimi@esimerkki.fi.")
 
 
 def phone_problem(value: str) -> str | None:

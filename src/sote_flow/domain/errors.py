@@ -1,8 +1,11 @@
-"""Domain errors, defined once. `web/errors.py` maps each kind to HTTP and a Finnish message."""
+"""Domain errors, defined once. `web/errors.py` maps each kind to HTTP; messages are Finnish
+`Text` (`domain/text.py`) that the web shows in the user's language."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from sote_flow.domain.text import t
 
 
 class DomainError(Exception):
@@ -41,6 +44,16 @@ class Unavailable(DomainError):
     code = "unavailable"
 
 
+class NeedsConfirmation(DomainError):
+    """The request is valid but has consequences the user should confirm first (nothing done)."""
+
+    code = "needs_confirmation"
+
+    def __init__(self, warnings: list[str]) -> None:
+        super().__init__(warnings[0] if warnings else "")
+        self.warnings = warnings
+
+
 class AuthenticationFailed(DomainError):
     code = "unauthorized"
 
@@ -65,7 +78,7 @@ class InvalidInput(DomainError):
     code = "invalid_input"
 
     def __init__(
-        self, errors: list[FieldError], message: str = "Tarkista lomakkeen tiedot."
+        self, errors: list[FieldError], message: str = t("Tarkista lomakkeen tiedot.")
     ) -> None:
         super().__init__(message)
         self.errors = errors

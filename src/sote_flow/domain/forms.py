@@ -3,14 +3,15 @@ and describe stored data with the forms' titles."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from datetime import datetime
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime
 from typing import Any
 
 from jsonschema import Draft7Validator, Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 from jsonschema.protocols import Validator
 
+from sote_flow.domain.text import Text, t
 from sote_flow.domain.weekdays import FINNISH_TIME
 
 _DIALECTS: dict[str, type[Validator]] = {
@@ -20,37 +21,40 @@ _DIALECTS: dict[str, type[Validator]] = {
 }
 _SCALARS = ("string", "integer", "number", "boolean")
 _FORMAT_CHECKER = FormatChecker()
-_CHOOSE = "Valitse jokin annetuista vaihtoehdoista."
-_WRONG_SHAPE = "Arvo ei ole oikeassa muodossa."
+_CHOOSE = t("Valitse jokin annetuista vaihtoehdoista.")
+_WRONG_SHAPE = t("Arvo ei ole oikeassa muodossa.")
 _MESSAGES = {
-    "required": "Pakollinen tieto puuttuu.",
-    "dependentRequired": "Pakollinen tieto puuttuu.",
-    "dependencies": "Pakollinen tieto puuttuu.",
+    "required": t("Pakollinen tieto puuttuu."),
+    "dependentRequired": t("Pakollinen tieto puuttuu."),
+    "dependencies": t("Pakollinen tieto puuttuu."),
     "enum": _CHOOSE,
     "const": _CHOOSE,
     "oneOf": _CHOOSE,
     "anyOf": _CHOOSE,
     "format": _WRONG_SHAPE,
     "pattern": _WRONG_SHAPE,
-    "uniqueItems": "Sama vaihtoehto on valittu kahdesti.",
+    "uniqueItems": t("Sama vaihtoehto on valittu kahdesti."),
 }
 _TYPE_MESSAGES = {
-    "integer": "Arvon on oltava kokonaisluku.",
-    "number": "Arvon on oltava luku.",
+    "integer": t("Arvon on oltava kokonaisluku."),
+    "number": t("Arvon on oltava luku."),
 }
-_LIMIT_MESSAGES = {
-    "minimum": "Arvo on liian pieni (vähintään {}).",
-    "maximum": "Arvo on liian suuri (enintään {}).",
-    "exclusiveMinimum": "Arvon on oltava suurempi kuin {}.",
-    "exclusiveMaximum": "Arvon on oltava pienempi kuin {}.",
-    "multipleOf": "Arvon on oltava luvun {} monikerta.",
-    "minLength": "Arvo on liian lyhyt (vähintään {} merkkiä).",
-    "maxLength": "Arvo on liian pitkä (enintään {} merkkiä).",
-    "minItems": "Valitse vähintään {}.",
-    "maxItems": "Valitse enintään {}.",
+_LIMIT_MESSAGES: dict[str, Callable[[str], Text]] = {
+    "minimum": lambda limit: t("Arvo on liian pieni (vähintään {limit}).", limit=limit),
+    "maximum": lambda limit: t("Arvo on liian suuri (enintään {limit}).", limit=limit),
+    "exclusiveMinimum": lambda limit: t("Arvon on oltava suurempi kuin {limit}.", limit=limit),
+    "exclusiveMaximum": lambda limit: t("Arvon on oltava pienempi kuin {limit}.", limit=limit),
+    "multipleOf": lambda limit: t("Arvon on oltava luvun {limit} monikerta.", limit=limit),
+    "minLength": lambda limit: t("Arvo on liian lyhyt (vähintään {limit} merkkiä).", limit=limit),
+    "maxLength": lambda limit: t("Arvo on liian pitkä (enintään {limit} merkkiä).", limit=limit),
+    "minItems": lambda limit: t("Valitse vähintään {limit}.", limit=limit),
+    "maxItems": lambda limit: t("Valitse enintään {limit}.", limit=limit),
 }
 # Set by the engine, never by a person: no form may ask for them.
 SYSTEM_FIELDS = frozenset({"started_by", "round_number"})
+# Fields holding a username: shown as the person's name.
+USERNAME_FORMAT = "username"
+PERSON_FORMATS = frozenset({USERNAME_FORMAT, "family-worker"})
 # Errors that name no single property are kept under this key.
 FORM_ERROR = "form"
 
@@ -63,7 +67,7 @@ def validate_submission(schema: Mapping[str, Any], data: Mapping[str, Any]) -> d
     # A wrong type explains the field's other errors, so it is the one shown.
     for error in sorted(found, key=lambda e: e.validator != "type"):
         for name in _fields_of(error):
-            errors.setdefault(name, _message(error))
+            errors.setdefault(name, _declared_message(error, name) or _message(error))
     return errors
 
 
@@ -86,21 +90,32 @@ def _fields_of(error: ValidationError) -> list[str]:
     return [FORM_ERROR]
 
 
+def _declared_message(error: ValidationError, name: str) -> str | None:
+    # A form may word a rule's refusal itself ("errorMessage" beside the rule, as in ajv-errors):
+    # on the failing subschema, or for a missing field on that field's entry of the rule.
+    schema = error.schema if isinstance(error.schema, Mapping) else {}
+    own = schema.get("errorMessage")
+    if error.validator == "required":
+        field = (schema.get("properties") or {}).get(name)
+        own = field.get("errorMessage") if isinstance(field, Mapping) else None
+    return str(own) if isinstance(own, str) and own else None
+
+
 def _message(error: ValidationError) -> str:
     kind = str(error.validator)
     limit = error.validator_value
     if kind == "type":
         expected = [t for t in (limit if isinstance(limit, list) else [limit]) if t != "null"]
         only = expected[0] if len(expected) == 1 else None
-        return _TYPE_MESSAGES.get(str(only), "Arvo on väärää tyyppiä.")
+        return _TYPE_MESSAGES.get(str(only), t("Arvo on väärää tyyppiä."))
     if kind == "format" and limit == "date":
-        return "Päivämäärä muodossa VVVV-KK-PP."
+        return t("Päivämäärä muodossa VVVV-KK-PP.")
     if kind == "minItems" and limit == 1:
-        return "Valitse vähintään yksi."
+        return t("Valitse vähintään yksi.")
     if kind in _LIMIT_MESSAGES:
         shown = str(limit).replace(".", ",")  # Finnish decimal comma
-        return _LIMIT_MESSAGES[kind].format(shown)
-    return _MESSAGES.get(kind, "Arvo ei kelpaa.")
+        return _LIMIT_MESSAGES[kind](shown)
+    return _MESSAGES.get(kind, t("Arvo ei kelpaa."))
 
 
 def check_form_schema(schema: Any) -> list[str]:
@@ -199,36 +214,75 @@ def _validator_class(schema: Mapping[str, Any]) -> type[Validator]:
 
 
 def describe_data(
-    schemas: Sequence[Mapping[str, Any]], data: Mapping[str, Any]
+    schemas: Sequence[Mapping[str, Any]],
+    data: Mapping[str, Any],
+    names: Mapping[str, str] | None = None,
 ) -> list[tuple[str, str]]:
-    """Return (label, readable value) pairs for data, labelled and ordered by the forms' fields."""
+    """Return (label, readable value) pairs of the data the forms declare, in the forms' order.
+
+    Fields no form declares (the engine's and handlers' own) and fields a form marks
+    `"x-card": false` are left out; people's usernames read as their names from `names`.
+    """
     known: dict[str, Mapping[str, Any]] = {}
+    hidden: set[str] = set()
     for schema in schemas:
-        for name, prop in (schema.get("properties") or {}).items():
+        for name, prop in properties_of(schema).items():
+            if prop.get("x-card") is False:
+                hidden.add(name)
             known.setdefault(name, prop)
-    known.setdefault("started_by", {"title": "Aloittaja"})  # set by the application
-    ordered = [n for n in known if n in data] + sorted(n for n in data if n not in known)
+    # Set by the application: who started the case.
+    known.setdefault("started_by", {"title": "Aloittaja", "format": USERNAME_FORMAT})
+    people = names or {}
     return [
-        (str(known.get(name, {}).get("title") or name), _readable(known.get(name, {}), data[name]))
-        for name in ordered
-        if not name.startswith("spiff__") and data[name] not in (None, "", [])
+        (str(prop.get("title") or name), _readable(prop, data[name], people))
+        for name, prop in known.items()
+        if name in data and name not in hidden and data[name] not in (None, "", [])
     ]
 
 
-def _readable(prop: Mapping[str, Any], value: Any) -> str:
-    if prop.get("format") == "date-time" and isinstance(value, str):
-        return _finnish_time(value)
+def describe_value(
+    prop: Mapping[str, Any], value: Any, names: Mapping[str, str] | None = None
+) -> str:
+    """Return one value as a person reads it: option titles, Finnish dates, people's names."""
+    return _readable(prop, value, names or {})
+
+
+def _readable(prop: Mapping[str, Any], value: Any, names: Mapping[str, str]) -> str:
+    kind = prop.get("format")
+    if isinstance(value, str):
+        if kind == "date-time":
+            return _finnish_time(value)
+        if kind == "date":
+            return finnish_date(value)
+        if kind in PERSON_FORMATS:
+            return names.get(value, value)
     items = prop.get("items") if isinstance(value, list) else prop
     titles = dict(choices(items or {}))
     if isinstance(value, dict):
-        return ", ".join(f"{k}: {_readable({}, v)}" for k, v in value.items())
+        return ", ".join(f"{k}: {_readable({}, v, names)}" for k, v in value.items())
     if isinstance(value, list):
-        return ", ".join(_readable(items or {}, v) for v in value)
+        return ", ".join(_readable(items or {}, v, names) for v in value)
     if isinstance(value, bool):
         return "kyllä" if value else "ei"
-    if isinstance(value, str | int | float):
+    if isinstance(value, float):
+        return titles.get(str(value), str(value).replace(".", ","))  # Finnish decimal comma
+    if isinstance(value, str | int):
         return titles.get(str(value), str(value))
     return str(value)
+
+
+def finnish_date(value: object) -> str:
+    """Return a date or ISO date (2026-12-07) as Finnish writes it (7.12.2026); other text as is."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, date):
+        day = value
+    else:
+        try:
+            day = date.fromisoformat(str(value))
+        except ValueError:
+            return str(value)
+    return f"{day.day}.{day.month}.{day.year}"
 
 
 def _finnish_time(value: str) -> str:

@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from sote_flow.domain.text import t
+
 CHECK_CHARACTERS = "0123456789ABCDEFHJKLMNPRSTUVWXY"
 # Century signs: + (1800s); - and, since 2023, Y X W V U (1900s); A and B C D E F (2000s).
 CENTURIES = {"+": 1800, **dict.fromkeys("-YXWVU", 1900), **dict.fromkeys("ABCDEF", 2000)}
@@ -87,11 +89,17 @@ def fields_with_personal_identity_codes(data: Any, prefix: str = "") -> list[str
     return found
 
 
+DEFAULT_CLIENT_NUMBER = r"^[0-9]{6,10}$"
+
+
 class ClientNumberPolicy:
     """The configured shape of a client number (asiakasnumero)."""
 
-    def __init__(self, pattern: str = r"^[0-9]{6,10}$") -> None:
+    def __init__(self, pattern: str = DEFAULT_CLIENT_NUMBER, hint: str | None = None) -> None:
         self.pattern = re.compile(pattern)
+        # The same shape in words, for the person who typed it wrong; the default pattern's is
+        # known (and translated), a county's own pattern comes with its own words or none.
+        self.hint = hint or (t("6–10 numeroa") if pattern == DEFAULT_CLIENT_NUMBER else None)
 
     def is_valid(self, value: str) -> bool:
         """True when the whole value matches the pattern."""

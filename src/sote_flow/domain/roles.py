@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from sote_flow.domain.text import t
+
 
 class Role(StrEnum):
     SOCIAL_WORKER = "social_worker"
@@ -19,18 +21,19 @@ class Role(StrEnum):
     ADMINISTRATOR = "administrator"
 
 
+# Finnish labels, translated where shown (`t`: the web's catalogue has their sv and en).
 ROLE_LABELS_FI: dict[Role, str] = {
-    Role.SOCIAL_WORKER: "Sosiaalityöntekijä",
-    Role.PRODUCER_ADMIN: "Palveluntuottajan pääkäyttäjä",
-    Role.SERVICE_MANAGER: "Avopalveluiden päällikkö",
-    Role.FAMILY_WORKER: "Perhetyöntekijä",
-    Role.TEAM_LEAD: "Tiimin esihenkilö",
-    Role.CLIENT_ADVISOR: "Asiakasneuvoja",
-    Role.SPECIALIST: "Konsultoiva erityistyöntekijä",
-    Role.CHILD_WELFARE_OFFICER: "Lastenvalvoja",
-    Role.PROCESS_OWNER: "Prosessinomistaja",
-    Role.AUDITOR: "Tarkastaja",
-    Role.ADMINISTRATOR: "Järjestelmän pääkäyttäjä",
+    Role.SOCIAL_WORKER: t("Sosiaalityöntekijä"),
+    Role.PRODUCER_ADMIN: t("Palveluntuottajan pääkäyttäjä"),
+    Role.SERVICE_MANAGER: t("Avopalveluiden päällikkö"),
+    Role.FAMILY_WORKER: t("Perhetyöntekijä"),
+    Role.TEAM_LEAD: t("Tiimin esihenkilö"),
+    Role.CLIENT_ADVISOR: t("Asiakasneuvoja"),
+    Role.SPECIALIST: t("Konsultoiva erityistyöntekijä"),
+    Role.CHILD_WELFARE_OFFICER: t("Lastenvalvoja"),
+    Role.PROCESS_OWNER: t("Prosessinomistaja"),
+    Role.AUDITOR: t("Tarkastaja"),
+    Role.ADMINISTRATOR: t("Järjestelmän pääkäyttäjä"),
 }
 
 # Roles whose holders only read. A user holding *only* these roles can change nothing.

@@ -1,4 +1,5 @@
-"""A process bundle: one BPMN diagram plus the form (.json) and decision (.dmn) files it uses."""
+"""A process bundle: one BPMN diagram plus the form (.json) and decision (.dmn) files it uses,
+and the diagram's translation catalogue (<diagram>.translations.json) when there is one."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+
+from sote_flow.domain.diagram_texts import translations_file_name
 
 BPMN_SUFFIX = ".bpmn"
 ALLOWED_SUFFIXES = (".bpmn", ".json", ".dmn")
@@ -42,11 +45,14 @@ class ProcessBundle:
 
 
 def bundle_from_diagram(path: Path) -> ProcessBundle:
-    """Collect a diagram and every form/DMN file beside it that the diagram mentions."""
+    """Collect a diagram, the form/DMN files beside it that it uses, and its translations."""
     xml = path.read_bytes()
     files = {path.name: xml}
+    # The diagram does not name its catalogue: it is found by the diagram's own name.
+    catalog = translations_file_name(path.name)
     for sibling in sorted(path.parent.iterdir()):
-        if sibling.suffix == ".json" and sibling.name.encode("utf-8") in xml:
+        named = sibling.suffix == ".json" and sibling.name.encode("utf-8") in xml
+        if named or sibling.name == catalog:
             files[sibling.name] = sibling.read_bytes()
         elif sibling.suffix == ".dmn":
             content = sibling.read_bytes()

@@ -20,6 +20,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import Conflict, EngineFailure
+from sote_flow.domain.text import t
 from sote_flow.engine.engine_clock import engine_clock
 from sote_flow.engine.failures import failure_of as _failure
 from sote_flow.engine.parsing import ParsedProcess
@@ -187,7 +188,7 @@ class WorkflowRuntime:
         task = workflow.get_task_from_id(UUID(task_id))
         # Task.run() does not check the state itself; a stale request must not complete anything.
         if task is None or task.state != TaskState.READY or not task.task_spec.manual:
-            raise Conflict("Tehtävä ei ole enää avoinna.")
+            raise Conflict(t("Tehtävä ei ole enää avoinna."))
         submitted = dict(data)
         completer_field = task_properties(task.task_spec).get("recordCompleter")
         if completer_field:

@@ -16,6 +16,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.mixins.service_task import ServiceTask
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 
+from sote_flow.domain.diagram_texts import catalog_problems, is_translations_file
 from sote_flow.domain.errors import DeployProblem, DeployRefused
 from sote_flow.domain.forms import check_form_schema
 from sote_flow.engine.bundle import ALLOWED_SUFFIXES, ProcessBundle
@@ -144,6 +145,9 @@ def _check_xml(name: str, content: bytes) -> Iterator[DeployProblem]:
 
 
 def _check_json(name: str, content: bytes) -> Iterator[DeployProblem]:
+    if is_translations_file(name):
+        yield from (DeployProblem(name, None, problem) for problem in catalog_problems(content))
+        return
     try:
         schema = json.loads(content)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:

@@ -11,6 +11,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import FieldError, InvalidInput
+from sote_flow.domain.text import t
 from sote_flow.domain.weekdays import FINNISH_TIME
 from sote_flow.family_law.contacts import MATTERS, parties
 from sote_flow.family_law.notices import notify_parents
@@ -50,7 +51,7 @@ def check_terms(data: Mapping[str, Any]) -> None:
     """Refuse a draft that agrees on nothing (InvalidInput naming the first field)."""
     if not any(data.get(term) not in (None, "") for term in TERMS):
         raise InvalidInput(
-            [FieldError("custody", "Kirjaa vähintään yksi asia, josta vanhemmat sopivat.")]
+            [FieldError("custody", t("Kirjaa vähintään yksi asia, josta vanhemmat sopivat."))]
         )
 
 
@@ -70,8 +71,11 @@ def deliver_agreement(
             [
                 FieldError(
                     "confirmation",
-                    f"Vanhemman {missing[0]} yhteystieto puuttuu. Lisää sähköpostiosoite "
-                    "perheasian sivulla ennen kuin vahvistat: sopimus toimitetaan sähköisesti.",
+                    t(
+                        "Vanhemman {parent} yhteystieto puuttuu. Lisää sähköpostiosoite "
+                        "perheasian sivulla ennen kuin vahvistat: sopimus toimitetaan sähköisesti.",
+                        parent=missing[0],
+                    ),
                 )
             ]
         )

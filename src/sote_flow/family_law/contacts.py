@@ -17,6 +17,7 @@ from sote_flow.domain.clock import Clock
 from sote_flow.domain.contact_details import email_problem, phone_problem
 from sote_flow.domain.errors import FieldError, InvalidInput, NotFound
 from sote_flow.domain.privacy import find_personal_identity_codes
+from sote_flow.domain.text import t
 from sote_flow.domain.weekdays import FINNISH_TIME
 from sote_flow.family_law.models import Party
 from sote_flow.family_law.municipalities import LAPLAND_MUNICIPALITIES
@@ -34,11 +35,13 @@ WILLINGNESS = ("molemmat", "toinen", "ei_tiedossa")
 PREFERENCES = ("eta", "lahi")
 PARENTS = (1, 2)
 CHILD_AGE_LIMIT = 18
-HETU_MESSAGE = "Älä kirjoita henkilötunnusta. Lapsesta kysytään vain syntymävuosi."
+HETU_MESSAGE = t("Älä kirjoita henkilötunnusta. Lapsesta kysytään vain syntymävuosi.")
 CLOSED_STATUSES = ("completed", "cancelled")
-CLOSED_MESSAGE = "Asia on päättynyt; yhteystietoja ei enää pidetä."
-EMAIL_NEEDED = "Kerro sähköpostiosoitteesi: kutsu tapaamiseen ja sopimus toimitetaan sähköpostilla."
-BIRTH_YEAR_SHAPE = "Anna lapsen syntymävuosi neljänä numerona, esim. 2018."
+CLOSED_MESSAGE = t("Asia on päättynyt; yhteystietoja ei enää pidetä.")
+EMAIL_NEEDED = t(
+    "Kerro sähköpostiosoitteesi: kutsu tapaamiseen ja sopimus toimitetaan sähköpostilla."
+)
+BIRTH_YEAR_SHAPE = t("Anna lapsen syntymävuosi neljänä numerona, esim. 2018.")
 
 PUBLIC_ACTOR = PUBLIC_WEB_ACTOR
 
@@ -142,13 +145,13 @@ def update_party(
     """Correct how one parent is reached (not once the matter has closed)."""
     require_writer(actor)
     if parent not in PARENTS:
-        raise NotFound("Vanhempaa ei löydy.")
+        raise NotFound(t("Vanhempaa ei löydy."))
     instance = uow.instances.lock(instance_id)
     if instance is None or instance.process_key != PROCESS_KEY:
-        raise NotFound("Perheasiaa ei löydy.")
+        raise NotFound(t("Perheasiaa ei löydy."))
     if instance.status in CLOSED_STATUSES:
         raise InvalidInput(
-            [FieldError("email", "Asia on päättynyt; yhteystietoja ei enää pidetä.")]
+            [FieldError("email", t("Asia on päättynyt; yhteystietoja ei enää pidetä."))]
         )
     errors = reach_errors(email, phone, f"_{parent}")
     if errors:
@@ -185,16 +188,18 @@ def matter_errors(clock: Clock, channel: str, data: MatterInput) -> list[FieldEr
     """Return what is wrong with a matter's start, by field, in the parent's terms."""
     errors = []
     if channel not in CHANNELS:
-        errors.append(FieldError("channel", "Tuntematon yhteydenottotapa."))
+        errors.append(FieldError("channel", t("Tuntematon yhteydenottotapa.")))
     if not data.matters or any(m not in MATTERS for m in data.matters):
-        errors.append(FieldError("matters", "Valitse, mitä asia koskee (yksi tai useampi)."))
+        errors.append(FieldError("matters", t("Valitse, mitä asia koskee (yksi tai useampi).")))
     errors.extend(_birth_year_errors(clock, data.child_birth_year))
     if data.parents_willing not in WILLINGNESS:
-        errors.append(FieldError("parents_willing", "Kerro, ovatko vanhemmat valmiita sopimaan."))
+        errors.append(
+            FieldError("parents_willing", t("Kerro, ovatko vanhemmat valmiita sopimaan."))
+        )
     if data.meeting_preference not in PREFERENCES:
-        errors.append(FieldError("meeting_preference", "Valitse etä- tai lähitapaaminen."))
+        errors.append(FieldError("meeting_preference", t("Valitse etä- tai lähitapaaminen.")))
     if data.municipality not in LAPLAND_MUNICIPALITIES:
-        errors.append(FieldError("municipality", "Valitse kotikunta luettelosta."))
+        errors.append(FieldError("municipality", t("Valitse kotikunta luettelosta.")))
     errors.extend(reach_errors(data.email_1, data.phone_1, "_1", required=channel == "digital"))
     errors.extend(reach_errors(data.email_2, data.phone_2, "_2"))
     return errors
@@ -222,14 +227,19 @@ def _birth_year_errors(clock: Clock, value: str) -> list[FieldError]:
         return [FieldError("child_birth_year", HETU_MESSAGE)]
     if not text.isdigit() or len(text) != 4:
         return [
-            FieldError("child_birth_year", "Anna lapsen syntymävuosi neljänä numerona, esim. 2018.")
+            FieldError(
+                "child_birth_year", t("Anna lapsen syntymävuosi neljänä numerona, esim. 2018.")
+            )
         ]
     if not this_year - CHILD_AGE_LIMIT < int(text) <= this_year:
         return [
             FieldError(
                 "child_birth_year",
-                f"Syntymävuoden on oltava {this_year - CHILD_AGE_LIMIT + 1}–{this_year}: "
-                "palvelu koskee alaikäisiä lapsia.",
+                t(
+                    "Syntymävuoden on oltava {first}–{last}: palvelu koskee alaikäisiä lapsia.",
+                    first=this_year - CHILD_AGE_LIMIT + 1,
+                    last=this_year,
+                ),
             )
         ]
     return []

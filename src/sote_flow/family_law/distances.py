@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import Conflict, FieldError, InvalidInput, NotFound
 from sote_flow.domain.roles import Role
+from sote_flow.domain.text import t
 from sote_flow.family_law.models import TravelDistance
 from sote_flow.family_law.municipalities import LAPLAND_MUNICIPALITIES
 from sote_flow.persistence.unit_of_work import UnitOfWork
@@ -95,7 +96,7 @@ def delete_distance(actor: Actor, uow: UnitOfWork, clock: Clock, distance_id: in
     require_role(actor, Role.ADMINISTRATOR)
     row = uow.session.get(TravelDistance, distance_id)
     if row is None:
-        raise NotFound("Etäisyyttä ei löydy; se on ehkä jo poistettu.")
+        raise NotFound(t("Etäisyyttä ei löydy; se on ehkä jo poistettu."))
     uow.history.append(
         at=clock(),
         actor=actor.username,
@@ -114,16 +115,21 @@ def delete_distance(actor: Actor, uow: UnitOfWork, clock: Clock, distance_id: in
 def _validate(municipality: str, office: str, km: int | str, minutes: int | str) -> tuple[int, int]:
     errors = []
     if municipality not in LAPLAND_MUNICIPALITIES:
-        errors.append(FieldError("municipality", "Valitse kunta Lapin kunnista."))
+        errors.append(FieldError("municipality", t("Valitse kunta Lapin kunnista.")))
     if office not in LAPLAND_MUNICIPALITIES:
-        errors.append(FieldError("office", "Valitse toimipisteen kunta Lapin kunnista."))
+        errors.append(FieldError("office", t("Valitse toimipisteen kunta Lapin kunnista.")))
     km_value = _whole_number(km, MAX_KM)
     if km_value is None:
-        errors.append(FieldError("km", f"Kilometrit: kirjoita kokonaisluku 0–{MAX_KM}."))
+        errors.append(
+            FieldError("km", t("Kilometrit: kirjoita kokonaisluku 0–{limit}.", limit=MAX_KM))
+        )
     minutes_value = _whole_number(minutes, MAX_MINUTES)
     if minutes_value is None:
         errors.append(
-            FieldError("minutes", f"Ajoaika: kirjoita minuutit kokonaislukuna 0–{MAX_MINUTES}.")
+            FieldError(
+                "minutes",
+                t("Ajoaika: kirjoita minuutit kokonaislukuna 0–{limit}.", limit=MAX_MINUTES),
+            )
         )
     if errors or km_value is None or minutes_value is None:
         raise InvalidInput(errors)
@@ -148,5 +154,5 @@ def _commit(uow: UnitOfWork) -> None:
         uow.commit()
     except IntegrityError:
         raise Conflict(
-            "Sama kunta ja toimipiste tallennettiin juuri toisaalla; lataa sivu uudelleen."
+            t("Sama kunta ja toimipiste tallennettiin juuri toisaalla; lataa sivu uudelleen.")
         ) from None

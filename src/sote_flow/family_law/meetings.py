@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sote_flow.domain.calendar import finnish_datetime
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import FieldError, InvalidInput
+from sote_flow.domain.text import t
 from sote_flow.domain.weekdays import FINNISH_TIME, subtract_weekdays_from_date
 from sote_flow.family_law.models import Meeting
 from sote_flow.family_law.notices import meeting_lines, notify_parents
@@ -31,7 +32,7 @@ from sote_flow.services.platform import Platform
 from sote_flow.services.video_meetings import meeting_links
 
 MEETING_TYPE = "agreement_meeting"
-BUSY_MESSAGE = "Kalenterissasi on jo merkintä tähän aikaan. Valitse toinen aika."
+BUSY_MESSAGE = t("Kalenterissasi on jo merkintä tähän aikaan. Valitse toinen aika.")
 REMINDER_WEEKDAYS = 1
 TIME_OF_DAY = re.compile(r"^([01]?[0-9]|2[0-3])[.:]([0-5][0-9])$")
 JOINT, FIRST, SECOND = 0, 1, 2
@@ -137,12 +138,14 @@ def meeting_plans(clock: Clock, data: Mapping[str, Any]) -> list[MeetingPlan]:
             _plan(second, minutes, SECOND, remote, office),
         ]
     errors = [
-        FieldError(field, "Tapaamisaika on jo mennyt. Valitse tuleva aika.")
+        FieldError(field, t("Tapaamisaika on jo mennyt. Valitse tuleva aika."))
         for plan, field in zip(plans, ("meeting_time", "second_time"), strict=False)
         if plan.starts_at <= clock()
     ]
     if len(plans) == 2 and _overlap(plans[0], plans[1]):
-        errors.append(FieldError("second_time", "Erilliset tapaamiset eivät voi olla päällekkäin."))
+        errors.append(
+            FieldError("second_time", t("Erilliset tapaamiset eivät voi olla päällekkäin."))
+        )
     if errors:
         raise InvalidInput(errors)
     return plans
@@ -201,10 +204,10 @@ def _moment(data: Mapping[str, Any], day_field: str, time_field: str) -> datetim
     try:
         day = date.fromisoformat(str(data.get(day_field) or ""))
     except ValueError:
-        errors.append(FieldError(day_field, "Anna päivä muodossa VVVV-KK-PP."))
+        errors.append(FieldError(day_field, t("Anna päivä muodossa VVVV-KK-PP.")))
     match = TIME_OF_DAY.match(str(data.get(time_field) or "").strip())
     if match is None:
-        errors.append(FieldError(time_field, "Anna kellonaika muodossa 9.30."))
+        errors.append(FieldError(time_field, t("Anna kellonaika muodossa 9.30.")))
     if errors or match is None:
         raise InvalidInput(errors)
     return finnish_datetime(day, time(int(match.group(1)), int(match.group(2))))
@@ -224,7 +227,7 @@ def _refuse_overlaps(uow: UnitOfWork, worker_id: int, plans: Sequence[MeetingPla
         if uow.calendar.busy_times([worker_id], plan.starts_at, plan.ends_at):
             errors.append(
                 FieldError(
-                    field, "Kalenterissasi on jo merkintä tähän aikaan. Valitse toinen aika."
+                    field, t("Kalenterissasi on jo merkintä tähän aikaan. Valitse toinen aika.")
                 )
             )
     if errors:

@@ -12,6 +12,7 @@ from typing import Any
 
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import NotFound, PermissionDenied
+from sote_flow.domain.text import t
 from sote_flow.engine.runtime import RunContext
 from sote_flow.family_law.contacts import (
     CLOSED_STATUSES,
@@ -86,12 +87,12 @@ def _readable(
 ) -> tuple[ProcessInstance, Sequence[HumanTask]]:
     instance = uow.instances.get(instance_id)
     if instance is None or instance.process_key != PROCESS_KEY:
-        raise NotFound("Perheasiaa ei löydy.")
+        raise NotFound(t("Perheasiaa ei löydy."))
     open_tasks = uow.tasks.for_instance(instance_id)
     case = uow.cases.get(instance_id)
     in_case_group = case is not None and case.group_name in actor.groups
     if not in_case_group and not may_read_instance(
         actor, instance, open_tasks, uow.history.for_instance(instance_id)
     ):
-        raise PermissionDenied("Sinulla ei ole oikeutta tähän perheasiaan.")
+        raise PermissionDenied(t("Sinulla ei ole oikeutta tähän perheasiaan."))
     return instance, open_tasks

@@ -16,6 +16,7 @@ from sote_flow.domain.clock import Clock
 from sote_flow.domain.contact_details import email_problem, phone_problem
 from sote_flow.domain.errors import FieldError, InvalidInput
 from sote_flow.domain.privacy import find_personal_identity_codes
+from sote_flow.domain.text import t
 from sote_flow.first_contact.models import ContactDetails
 from sote_flow.packages import ClientContact
 from sote_flow.persistence.unit_of_work import UnitOfWork
@@ -27,7 +28,9 @@ from sote_flow.services.system import PUBLIC_WEB_ACTOR
 PROCESS_KEY = "first_contact"
 CHANNELS = ("phone", "form", "chat")
 PREFERRED_TIME_MAX = 200
-HETU_MESSAGE = "Älä kirjoita henkilötunnusta. Kerro asiasi ilman sitä; tunnistamme sinut myöhemmin."
+HETU_MESSAGE = t(
+    "Älä kirjoita henkilötunnusta. Kerro asiasi ilman sitä; tunnistamme sinut myöhemmin."
+)
 
 PUBLIC_ACTOR = PUBLIC_WEB_ACTOR
 
@@ -110,7 +113,7 @@ def contact_errors(channel: str, data: ContactInput, require_reach: bool) -> lis
     """Return what is wrong with the channel and the ways to reach the client, by field."""
     errors = []
     if channel not in CHANNELS:
-        errors.append(FieldError("channel", "Tuntematon yhteydenottotapa."))
+        errors.append(FieldError("channel", t("Tuntematon yhteydenottotapa.")))
     phone, email = data.callback_phone.strip(), data.email.strip()
     if problem := phone_problem(phone):
         errors.append(FieldError("callback_phone", problem))
@@ -120,13 +123,14 @@ def contact_errors(channel: str, data: ContactInput, require_reach: bool) -> lis
         errors.append(
             FieldError(
                 "callback_phone",
-                "Kerro puhelinnumero tai sähköpostiosoite, jotta voimme ottaa yhteyttä.",
+                t("Kerro puhelinnumero tai sähköpostiosoite, jotta voimme ottaa yhteyttä."),
             )
         )
     if len(data.preferred_time) > PREFERRED_TIME_MAX:
         errors.append(
             FieldError(
-                "preferred_time", "Toivottu yhteydenottoaika on liian pitkä (enintään 200 merkkiä)."
+                "preferred_time",
+                t("Toivottu yhteydenottoaika on liian pitkä (enintään 200 merkkiä)."),
             )
         )
     for name, value in _free_text(data).items():

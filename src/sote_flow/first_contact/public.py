@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import FieldError, InvalidInput, NotFound, TooManyAttempts
 from sote_flow.domain.privacy import find_personal_identity_codes
+from sote_flow.domain.text import t
 from sote_flow.first_contact import contacts
 from sote_flow.first_contact.contacts import (
     HETU_MESSAGE,
@@ -38,9 +39,9 @@ BODY_MAX = 2000
 CHAT_BURST = 30
 CLOSED_STATUSES = ("completed", "cancelled")
 CLIENT_LABEL = "Sinä"
-CHAT_FLOODED = "Olet lähettänyt monta viestiä peräkkäin. Odota hetki ja yritä uudelleen."
-UNKNOWN_THREAD = "Keskustelua ei löydy. Linkki on väärä tai keskustelu on jo päättynyt."
-THREAD_CLOSED = "Keskustelu on päättynyt; siihen ei voi enää kirjoittaa."
+CHAT_FLOODED = t("Olet lähettänyt monta viestiä peräkkäin. Odota hetki ja yritä uudelleen.")
+UNKNOWN_THREAD = t("Keskustelua ei löydy. Linkki on väärä tai keskustelu on jo päättynyt.")
+THREAD_CLOSED = t("Keskustelu on päättynyt; siihen ei voi enää kirjoittaa.")
 
 
 @dataclass(frozen=True)
@@ -154,9 +155,9 @@ def check_message(body: str, field: str = "body") -> str:
     """Return a chat message's text, or raise InvalidInput (empty, too long, a hetu)."""
     text = body.strip()
     if not text:
-        raise InvalidInput([FieldError(field, "Kirjoita viesti.")])
+        raise InvalidInput([FieldError(field, t("Kirjoita viesti."))])
     if len(text) > BODY_MAX:
-        raise InvalidInput([FieldError(field, "Viesti on liian pitkä (enintään 2000 merkkiä).")])
+        raise InvalidInput([FieldError(field, t("Viesti on liian pitkä (enintään 2000 merkkiä)."))])
     if find_personal_identity_codes(text):
         raise InvalidInput([FieldError(field, HETU_MESSAGE)])
     return text
@@ -223,12 +224,14 @@ def _check_input(data: ContactInput, require_reach: bool) -> None:
     # written for staff); the contact details are checked as `begin_contact` checks them.
     errors = []
     if data.topic not in TOPICS:
-        errors.append(FieldError("topic", "Valitse, mitä asiasi koskee."))
+        errors.append(FieldError("topic", t("Valitse, mitä asiasi koskee.")))
     description = data.description.strip()
     if not description:
-        errors.append(FieldError("description", "Kerro lyhyesti, mistä on kyse."))
+        errors.append(FieldError("description", t("Kerro lyhyesti, mistä on kyse.")))
     elif len(data.description) > BODY_MAX:
-        errors.append(FieldError("description", "Kuvaus on liian pitkä (enintään 2000 merkkiä)."))
+        errors.append(
+            FieldError("description", t("Kuvaus on liian pitkä (enintään 2000 merkkiä)."))
+        )
     elif find_personal_identity_codes(data.description):
         errors.append(FieldError("description", HETU_MESSAGE))
     errors.extend(contacts.contact_errors("form" if require_reach else "chat", data, require_reach))

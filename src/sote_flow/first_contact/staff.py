@@ -15,6 +15,7 @@ from sqlalchemy import or_, select
 
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import Conflict, NotFound, PermissionDenied
+from sote_flow.domain.text import t
 from sote_flow.engine.runtime import RunContext
 from sote_flow.first_contact.contacts import PROCESS_KEY
 from sote_flow.first_contact.models import ChatMessage, ContactDetails
@@ -122,9 +123,9 @@ def post_staff_message(
     require_writer(actor)
     instance, details, _ = _readable(actor, uow, instance_id)
     if details.channel != "chat":
-        raise Conflict("Tällä yhteydenotolla ei ole chat-keskustelua.")
+        raise Conflict(t("Tällä yhteydenotolla ei ole chat-keskustelua."))
     if not is_open(instance, details):
-        raise Conflict("Yhteydenotto on päättynyt; keskusteluun ei voi enää kirjoittaa.")
+        raise Conflict(t("Yhteydenotto on päättynyt; keskusteluun ei voi enää kirjoittaa."))
     text = check_message(body)
     now = clock()
     uow.session.add(ChatMessage(instance_id=instance.id, at=now, author=actor.username, body=text))
@@ -186,14 +187,14 @@ def _readable(
     instance = uow.instances.get(instance_id)
     details = uow.session.get(ContactDetails, instance_id)
     if instance is None or details is None or instance.process_key != PROCESS_KEY:
-        raise NotFound("Yhteydenottoa ei löydy.")
+        raise NotFound(t("Yhteydenottoa ei löydy."))
     open_tasks = uow.tasks.for_instance(instance_id)
     case = uow.cases.get(instance_id)
     in_case_group = case is not None and case.group_name in actor.groups
     if not in_case_group and not may_read_instance(
         actor, instance, open_tasks, uow.history.for_instance(instance_id)
     ):
-        raise PermissionDenied("Sinulla ei ole oikeutta tähän yhteydenottoon.")
+        raise PermissionDenied(t("Sinulla ei ole oikeutta tähän yhteydenottoon."))
     return instance, details, open_tasks
 
 

@@ -12,7 +12,12 @@ from sote_flow.domain.clock import Clock
 
 @dataclass(frozen=True)
 class OutgoingMail:
-    """A mail a handler asks to send; written to the outbox in the instance's transaction."""
+    """A mail a handler asks to send; written to the outbox in the instance's transaction.
+
+    A subject or body that is a `Text` (`t(...)` in Python, `text(...)` in a diagram) keeps its
+    template and values, and each recipient gets it in the language they chose; a plain str is
+    sent as it is.
+    """
 
     subject: str
     body: str

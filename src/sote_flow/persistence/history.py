@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from sote_flow.persistence.models import ChainHead, HistoryEntry
@@ -45,6 +45,46 @@ def entry_hash(prev_hash: str, fields: Mapping[str, Any]) -> str:
 
 def _fields_of(entry: HistoryEntry) -> dict[str, Any]:
     return {name: getattr(entry, name) for name in HASHED_FIELDS}
+
+
+# What a tombstone keeps of a purged entry: its id (its place in the chain), `at`, `action`,
+# `prev_hash` and `hash`. Everything that could name a person or a matter is emptied; the
+# columns that may not be NULL get an empty value. `purged_at` marks it.
+TOMBSTONE_VALUES: dict[str, Any] = {
+    "instance_id": None,
+    "actor": "",
+    "task_id": None,
+    "task_name": None,
+    "process_version_id": None,
+    "data": {},
+}
+
+
+def _content_problem(entry: HistoryEntry) -> str | None:
+    if entry.purged_at is None:
+        if entry_hash(entry.prev_hash, _fields_of(entry)) != entry.hash:
+            return "entry content changed"
+        return None
+    # A tombstone's content is in a retention archive, not here: its hash is proven by the
+    # next entry linking to it (and by `retention verify-archive`). One that still holds
+    # content was not made by a purge: marking an edited entry purged must not hide the edit.
+    if any(getattr(entry, name) != value for name, value in TOMBSTONE_VALUES.items()):
+        return "tombstone keeps content"
+    return None
+
+
+def archived_fields(entry: HistoryEntry) -> dict[str, Any]:
+    """Return an entry as archived: id, both hashes and every hashed field (time as ISO 8601)."""
+    fields = _fields_of(entry)
+    fields["at"] = entry.at.isoformat()
+    return {"id": entry.id, "prev_hash": entry.prev_hash, "hash": entry.hash, **fields}
+
+
+def archived_entry_hash(archived: Mapping[str, Any]) -> str:
+    """Recompute an archived entry's hash from the archive alone (the chain proof)."""
+    fields = {name: archived[name] for name in HASHED_FIELDS}
+    fields["at"] = datetime.fromisoformat(str(archived["at"]))
+    return entry_hash(str(archived["prev_hash"]), fields)
 
 
 @dataclass(frozen=True)
@@ -106,7 +146,10 @@ class HistoryLog:
         for row in self._pending:
             row["prev_hash"] = last_hash
             row["hash"] = last_hash = entry_hash(last_hash, row)
-        self.session.execute(insert(HistoryEntry), self._pending)
+        # render_nulls: rows with a NULL where others have a value stay in the one INSERT.
+        self.session.execute(
+            insert(HistoryEntry).execution_options(render_nulls=True), self._pending
+        )
         head.last_hash = last_hash
         head.entry_count += len(self._pending)
         self._pending.clear()
@@ -158,6 +201,19 @@ class HistoryLog:
         )
         return self.session.scalar(query) is not None
 
+    def tombstone_for_instances(self, instance_ids: Sequence[int], purged_at: datetime) -> int:
+        """Empty the instances' entries into tombstones (archive them first); return how many."""
+        if not instance_ids:
+            return 0
+        statement = (
+            update(HistoryEntry)
+            .where(HistoryEntry.instance_id.in_(instance_ids), HistoryEntry.purged_at.is_(None))
+            .values(**TOMBSTONE_VALUES, purged_at=purged_at)
+            .execution_options(synchronize_session=False)
+        )
+        result = self.session.execute(statement)
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
     def get(self, entry_id: int) -> HistoryEntry | None:
         """Return the entry with `entry_id`, or None."""
         return self.session.get(HistoryEntry, entry_id)
@@ -190,8 +246,9 @@ class HistoryLog:
             for entry in batch:
                 if entry.prev_hash != expected_prev:
                     return ChainReport(False, count, entry.id, "previous entry missing or changed")
-                if entry_hash(entry.prev_hash, _fields_of(entry)) != entry.hash:
-                    return ChainReport(False, count, entry.id, "entry content changed")
+                problem = _content_problem(entry)
+                if problem:
+                    return ChainReport(False, count, entry.id, problem)
                 expected_prev = entry.hash
                 last_id = entry.id
                 count += 1

@@ -64,6 +64,8 @@ class User(Base):
     identity_subject: Mapped[str | None] = mapped_column(String(255))
     last_login_at: Mapped[datetime | None]
     disabled_at: Mapped[datetime | None]
+    # The language last chosen (fi/sv/en; None: Finnish): restored at sign-in, used for mails.
+    locale: Mapped[str | None] = mapped_column(String(5))
 
     roles: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
     groups: Mapped[list[Group]] = relationship(secondary="user_groups", lazy="selectin")
@@ -191,6 +193,9 @@ class HistoryEntry(Base):
     data: Mapped[dict[str, Any]]
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # Set when retention archived and emptied the entry: the tombstone keeps its place in the
+    # chain (id, time, action, both hashes), so the chain still links (persistence/history.py).
+    purged_at: Mapped[datetime | None]
 
 
 class ChainHead(Base):

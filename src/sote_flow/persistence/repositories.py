@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session, joinedload
 
 # Re-exported so the unit of work imports every repository from here.
 from sote_flow.persistence.access_log import AccessLog
@@ -24,6 +24,7 @@ from sote_flow.persistence.models import (
 )
 from sote_flow.persistence.outbox_repository import MessageRepository, OutboxRepository
 from sote_flow.persistence.staff_repository import StaffRepository
+from sote_flow.persistence.task_repository import TaskRepository
 
 __all__ = [
     "AccessLog",
@@ -37,6 +38,10 @@ __all__ = [
     "UserRepository",
 ]
 
+# A user's roles and groups joined into the user's own SELECT: the model loads them with two
+# more SELECTs otherwise, and every caller of these queries reads them.
+_WITH_MEMBERSHIPS = (joinedload(User.roles), joinedload(User.groups))
+
 
 class UserRepository:
     def __init__(self, session: Session) -> None:
@@ -47,8 +52,9 @@ class UserRepository:
         return self.session.get(User, user_id)
 
     def by_username(self, username: str) -> User | None:
-        """Return the user called `username`, or None."""
-        return self.session.scalar(select(User).where(User.username == username))
+        """Return the user called `username` (roles and groups in the same SELECT), or None."""
+        query = select(User).options(*_WITH_MEMBERSHIPS).where(User.username == username)
+        return self.session.scalars(query).unique().one_or_none()
 
     def add(self, user: User) -> None:
         """Stage a new user."""
@@ -75,17 +81,26 @@ class UserRepository:
         """Return the active user owning an unexpired token with this hash, or None."""
         query = (
             select(User)
+            .options(*_WITH_MEMBERSHIPS)
             .join(ApiToken, ApiToken.user_id == User.id)
             .where(ApiToken.token_hash == token_hash, ApiToken.expires_at > now, User.active)
         )
-        return self.session.scalar(query)
+        return self.session.scalars(query).unique().one_or_none()
 
     def active_emails(
         self, *, group: str | None = None, role: str | None = None, username: str | None = None
     ) -> list[str]:
         """Return the distinct e-mail addresses, sorted, of active users in a group, with a role,
         or of one user (the first of `group`, `role`, `username` given decides)."""
-        query = select(User.email).where(User.active, User.email.is_not(None))
+        recipients = self.active_recipients(group=group, role=role, username=username)
+        return [address for address, _ in recipients]
+
+    def active_recipients(
+        self, *, group: str | None = None, role: str | None = None, username: str | None = None
+    ) -> list[tuple[str, str | None]]:
+        """Return (address, chosen locale) of the active users `active_emails` would, sorted by
+        address, one per address."""
+        query = select(User.email, User.locale).where(User.active, User.email.is_not(None))
         if group:
             query = (
                 query.join(UserGroup, UserGroup.user_id == User.id)
@@ -96,7 +111,11 @@ class UserRepository:
             query = query.join(UserRole, UserRole.user_id == User.id).where(UserRole.role == role)
         else:
             query = query.where(User.username == username)
-        return sorted({address for address in self.session.scalars(query) if address})
+        found: dict[str, str | None] = {}
+        for address, locale in self.session.execute(query.order_by(User.id)):
+            if address:
+                found.setdefault(address, locale)
+        return sorted(found.items())
 
 
 class ProcessRepository:
@@ -294,97 +313,3 @@ class InstanceRepository:
         """Stage an instance's due timers, given as (task id, due time)."""
         for task_id, due_at in timers:
             self.session.add(DueTimer(instance_id=instance_id, task_id=task_id, due_at=due_at))
-
-
-class TaskRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def get(self, task_id: str) -> HumanTask | None:
-        """Return an open task by id, or None."""
-        return self.session.get(HumanTask, task_id)
-
-    def open_ids(self, instance_id: int) -> Sequence[str]:
-        """Return the ids of an instance's open tasks."""
-        return self.session.scalars(
-            select(HumanTask.id).where(HumanTask.instance_id == instance_id)
-        ).all()
-
-    def delete_ids(self, task_ids: Iterable[str]) -> None:
-        """Remove tasks that are no longer open."""
-        ids = list(task_ids)
-        if ids:
-            self.session.execute(
-                delete(HumanTask).where(HumanTask.id.in_(ids)),
-                execution_options={"synchronize_session": False},
-            )
-
-    def get_fresh(self, task_id: str) -> HumanTask | None:
-        """Re-read a task from the database, bypassing what this session already holds."""
-        query = (
-            select(HumanTask)
-            .where(HumanTask.id == task_id)
-            .execution_options(populate_existing=True)
-        )
-        return self.session.scalar(query)
-
-    def for_instance(self, instance_id: int) -> Sequence[HumanTask]:
-        """Return the open tasks of an instance, oldest first."""
-        query = (
-            select(HumanTask)
-            .where(HumanTask.instance_id == instance_id)
-            .order_by(HumanTask.created_at, HumanTask.id)
-        )
-        return self.session.scalars(query).all()
-
-    def assigned_to(self, user_id: int, limit: int, offset: int = 0) -> Sequence[HumanTask]:
-        """Return a page of the open tasks assigned to a user, oldest first."""
-        query = (
-            select(HumanTask)
-            .where(HumanTask.assignee_id == user_id)
-            .order_by(HumanTask.created_at, HumanTask.id)
-            .limit(limit)
-            .offset(offset)
-        )
-        return self.session.scalars(query).all()
-
-    def unassigned_in_groups(
-        self, group_names: Sequence[str], limit: int, offset: int = 0
-    ) -> Sequence[HumanTask]:
-        """Return a page of the unclaimed open tasks of the given groups, oldest first."""
-        query = (
-            select(HumanTask)
-            .where(HumanTask.group_name.in_(group_names), HumanTask.assignee_id.is_(None))
-            .order_by(HumanTask.created_at, HumanTask.id)
-            .limit(limit)
-            .offset(offset)
-        )
-        return self.session.scalars(query).all()
-
-    def count_assigned_to(self, user_id: int) -> int:
-        """Count the open tasks assigned to a user."""
-        query = select(func.count()).select_from(HumanTask).where(HumanTask.assignee_id == user_id)
-        return self.session.scalar(query) or 0
-
-    def count_unassigned_in_groups(self, group_names: Sequence[str]) -> int:
-        """Count the unclaimed open tasks of the given groups."""
-        query = (
-            select(func.count())
-            .select_from(HumanTask)
-            .where(HumanTask.group_name.in_(group_names), HumanTask.assignee_id.is_(None))
-        )
-        return self.session.scalar(query) or 0
-
-    def set_assignee_if(self, task_id: str, expected: int | None, new: int | None) -> bool:
-        """Atomically change the assignee when it is still `expected`; False if it was not."""
-        query = update(HumanTask).where(HumanTask.id == task_id)
-        if expected is None:
-            query = query.where(HumanTask.assignee_id.is_(None))
-        else:
-            query = query.where(HumanTask.assignee_id == expected)
-        result = self.session.execute(query.values(assignee_id=new))
-        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
-
-    def add(self, task: HumanTask) -> None:
-        """Stage a new open task."""
-        self.session.add(task)

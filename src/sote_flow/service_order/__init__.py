@@ -7,7 +7,7 @@ queue, cancel), the queue report, family-worker suggestions and administration, 
 from __future__ import annotations
 
 from sote_flow.packages import ProcessPackage
-from sote_flow.service_order import caseload, demo, projection, suggestions
+from sote_flow.service_order import caseload, demo, projection, rules, suggestions
 from sote_flow.service_order.replay import ORDER_REPLAY
 
 PACKAGE = ProcessPackage(
@@ -18,4 +18,8 @@ PACKAGE = ProcessPackage(
     replay=ORDER_REPLAY,
     caseload=caseload.active_orders,
     seed_demo=demo.seed_demo,
+    data_fields=projection.ACTION_FIELDS,
+    complete_task=rules.check_task_dates,
+    case_path=projection.order_path,
+    start_warnings=rules.open_orders_of_client,
 )

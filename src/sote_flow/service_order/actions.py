@@ -10,10 +10,12 @@ from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import Conflict, FieldError, InvalidInput, NotFound, PermissionDenied
 from sote_flow.domain.privacy import find_personal_identity_codes
 from sote_flow.domain.roles import Role
+from sote_flow.domain.text import t
 from sote_flow.engine.cases import CaseDeclaration
 from sote_flow.handlers.context import OutgoingMail
 from sote_flow.persistence.models import HumanTask, ProcessInstance
 from sote_flow.persistence.unit_of_work import UnitOfWork
+from sote_flow.service_order.card import OrderCard, order_card
 from sote_flow.service_order.labels import Labels, order_declaration, order_labels
 from sote_flow.service_order.models import ServiceOrder
 from sote_flow.service_order.projection import CANCELLED, IN_PROGRESS, PROCESSED
@@ -38,6 +40,9 @@ class OrderView:
     may_cancel: bool
     labels: Labels
     states: CaseDeclaration
+    card: OrderCard
+    # The general instance page and history: for the orderer, the producer group and oversight.
+    may_see_history: bool = False
 
 
 def view_order(
@@ -48,15 +53,22 @@ def view_order(
     if not _may_read(actor, order):
         raise PermissionDenied("Sinulla ei ole oikeutta tähän tilaukseen.")
     open_tasks = uow.tasks.for_instance(instance_id)
+    instance = uow.instances.get(instance_id)
+    if instance is None:
+        raise NotFound("Tilausta ei löydy.")
     admin = _is_group_admin(actor, order)
     view = OrderView(
         order=order,
         open_tasks=open_tasks,
         may_take_over=admin and order.state == IN_PROGRESS and order.handler != actor.username,
         may_return=admin and order.state == PROCESSED,
-        may_cancel=_is_orderer(actor, order) and _is_open(order),
+        may_cancel=_is_orderer(actor, order) and _is_cancellable(order),
         labels=order_labels(platform, uow),
         states=order_declaration(platform, uow),
+        card=order_card(platform, uow, clock, actor.username, instance, order),
+        may_see_history=actor.oversees
+        or order.orderer == actor.username
+        or order.producer_group in actor.groups,
     )
     log_read(uow, clock, actor, "order", order.order_number or str(instance_id), instance_id,
              actor.purpose)  # fmt: skip
@@ -112,6 +124,18 @@ def return_order(
     # round however many times the order comes back; earlier rounds live in the history.
     workflow, report = platform.runtime.start(platform.parsed(instance.process_version), seed, ctx)
     _history(uow, clock, actor, instance, RETURNED, {"reason": reason, "round": round_number})
+    number = order.order_number or str(instance_id)
+    report.mails.append(
+        OutgoingMail(
+            subject=t("Palvelutilaus {order_number} palautettiin jonoon", order_number=number),
+            # Mails carry a number and a link only: the reason stays behind the login.
+            body=t(
+                "Palveluntuottaja palautti tilauksen jonoon uudelleen käsiteltäväksi. "
+                "Syy näkyy tilauksella. Avaa tilaus linkistä."
+            ),
+            to_user=order.orderer,
+        )
+    )
     instance.ended_at = None
     order.queued_at = clock()
     save_workflow(platform, uow, clock, instance, workflow, report, actor.username)
@@ -128,7 +152,7 @@ def cancel_order(
     instance, order = _lock(uow, instance_id)
     if not _is_orderer(actor, order):
         raise PermissionDenied("Vain tilaaja voi perua tilauksen.")
-    if not _is_open(order):
+    if not _is_cancellable(order):
         raise Conflict("Tilausta ei voi enää perua: palvelu on jo alkanut tai tilaus on peruttu.")
     workflow, report = platform.runtime.load(
         instance.state, platform.run_context(uow, instance, actor.username, clock)
@@ -137,8 +161,8 @@ def cancel_order(
     number = order.order_number or str(instance_id)
     report.mails.append(
         OutgoingMail(
-            subject=f"Palvelutilaus {number} peruttu",
-            body="Tilaaja perui palvelutilauksen. Avaa tilaus linkistä.",
+            subject=t("Palvelutilaus {order_number} peruttu", order_number=number),
+            body=t("Tilaaja perui palvelutilauksen. Avaa tilaus linkistä."),
             to_group=order.producer_group,
         )
     )
@@ -199,9 +223,9 @@ def _history(
     )
 
 
-def _is_open(order: ServiceOrder) -> bool:
-    # Whatever states the diagram declares, an order is open until it ends or is cancelled.
-    return order.closed_at is None
+def _is_cancellable(order: ServiceOrder) -> bool:
+    # Whatever states the diagram declares, an order can be cancelled until its service starts.
+    return order.closed_at is None and order.started_on is None
 
 
 def _is_group_admin(actor: Actor, order: ServiceOrder) -> bool:

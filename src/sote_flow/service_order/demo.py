@@ -1,9 +1,11 @@
-"""Demo data of service ordering: the family workers' skills and areas, and two sample orders."""
+"""Demo data of service ordering: the family workers' skills and areas, and sample orders (one
+of them taken and planned, so the family worker's own list and the orderer's mails show it)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from sote_flow.domain import weekdays
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import DomainError
 from sote_flow.persistence.models import FamilyWorker
@@ -12,6 +14,7 @@ from sote_flow.service_order.projection import PROCESS_KEY
 from sote_flow.services.actors import actor_from_user
 from sote_flow.services.instances import start_instance
 from sote_flow.services.platform import Platform
+from sote_flow.services.tasks import complete_task
 
 # Skills (the order form's change needs) and areas of the demo family workers.
 DEMO_FAMILY_WORKERS = {
@@ -23,6 +26,8 @@ DEMO_FAMILY_WORKERS = {
     ),
 }
 DEMO_ORDERER = "sosiaalityontekija"
+DEMO_PRODUCER_ADMIN = "tuottaja"
+DEMO_PLANNED_WORKER = "perhetyontekija2"
 
 SAMPLE_ORDERS = (
     {
@@ -83,8 +88,32 @@ def _sample_orders(
         try:
             with unit_of_work() as uow:
                 instance = start_instance(platform, actor, uow, clock, PROCESS_KEY, order)
+            if order is SAMPLE_ORDERS[-1]:
+                _take_and_plan(platform, unit_of_work, clock, instance.id)
         except DomainError as exc:  # a changed diagram may no longer accept the sample data
-            started.append(f"sample order not started: {exc.message}")
+            started.append(f"sample order not started or planned: {exc.message}")
             continue
         started.append(f"sample order #{instance.id}")
     return started
+
+
+def _take_and_plan(
+    platform: Platform, unit_of_work: Callable[[], UnitOfWork], clock: Clock, instance_id: int
+) -> None:
+    with unit_of_work() as uow:
+        admin = uow.users.by_username(DEMO_PRODUCER_ADMIN)
+    if admin is None:
+        return
+    actor = actor_from_user(admin)
+    planned_start = weekdays.add_weekdays(clock(), 5).astimezone(weekdays.FINNISH_TIME).date()
+    plan = {
+        "decision": "suunniteltu",
+        "planned_start": planned_start.isoformat(),
+        "family_worker": DEMO_PLANNED_WORKER,
+    }
+    for data in ({}, plan):
+        with unit_of_work() as uow:
+            (task,) = uow.tasks.for_instance(instance_id)
+            task_id = task.id
+        with unit_of_work() as uow:
+            complete_task(platform, actor, uow, clock, task_id, data)

@@ -15,7 +15,7 @@ from sote_flow.service_order.projection import CANCELLED, PROCESS_KEY, PROCESSED
 from sote_flow.services.platform import Platform
 
 ORDER_FORM = "service_order-order.json"
-LABELLED_FIELDS = ("service", "urgency", "municipality", "producer_group", "law")
+LABELLED_FIELDS = ("service", "urgency", "municipality", "producer_group", "law", "needs")
 
 Labels = Mapping[str, Mapping[str, str]]
 
@@ -27,7 +27,11 @@ def order_labels(platform: Platform, uow: UnitOfWork) -> Labels:
     if not form:
         return {name: {} for name in LABELLED_FIELDS}
     properties = properties_of(form)
-    return {name: dict(choices(properties.get(name))) for name in LABELLED_FIELDS}
+    # A list field's titles are its items' (the change needs).
+    return {
+        name: dict(choices(properties.get(name, {}).get("items") or properties.get(name)))
+        for name in LABELLED_FIELDS
+    }
 
 
 def order_declaration(platform: Platform, uow: UnitOfWork) -> CaseDeclaration:

@@ -36,6 +36,10 @@ class ServiceOrder(Base):
     desired_start: Mapped[str | None] = mapped_column(String(10))
     planned_start: Mapped[str | None] = mapped_column(String(10))
     started_on: Mapped[str | None] = mapped_column(String(10))
+    ended_on: Mapped[str | None] = mapped_column(String(10))
+    end_reason: Mapped[str | None] = mapped_column(String(80))
+    # The change needs' codes, comma-separated (the family worker's list shows them).
+    needs: Mapped[str | None] = mapped_column(String(500))
     waiting_for_info: Mapped[bool] = mapped_column(default=False)
     received_at: Mapped[datetime] = mapped_column(index=True)
     queued_at: Mapped[datetime]
@@ -54,3 +58,17 @@ class OrderStateChange(Base):
     producer_group: Mapped[str] = mapped_column(String(80))
     at: Mapped[datetime] = mapped_column(index=True)
     state: Mapped[str] = mapped_column(String(20))
+
+
+class OrderRound(Base):
+    """One round of an order's processing: the first, and one per return to the queue, each
+    with its own milestones (the report counts every round, not only the latest)."""
+
+    __tablename__ = "order_rounds"
+
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instances.id"), primary_key=True)
+    round: Mapped[int] = mapped_column(Integer, primary_key=True)
+    queued_at: Mapped[datetime] = mapped_column(index=True)
+    taken_at: Mapped[datetime | None]
+    planned_start: Mapped[str | None] = mapped_column(String(10))
+    started_on: Mapped[str | None] = mapped_column(String(10))

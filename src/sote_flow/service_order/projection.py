@@ -8,7 +8,7 @@ from typing import Any
 from sote_flow.packages import SavedCase
 from sote_flow.persistence.models import ProcessInstance
 from sote_flow.persistence.unit_of_work import UnitOfWork
-from sote_flow.service_order.models import OrderStateChange, ServiceOrder
+from sote_flow.service_order.models import OrderRound, OrderStateChange, ServiceOrder
 
 PROCESS_KEY = "service_order"
 
@@ -22,8 +22,20 @@ RECEIVED, IN_PROGRESS, QUEUED, PROCESSED, CANCELLED = (
     "peruttu",
 )
 URGENT = "kiireellinen"
+# What the order actions besides the diagram's tasks write into an order, as pages show it.
+ACTION_FIELDS = {
+    "handler": {"title": "Käsittelijä", "format": "username"},
+    "return_reason": {"title": "Palautuksen syy"},
+    "cancel_reason": {"title": "Peruutuksen syy"},
+    "cancelled_by": {"title": "Perunut", "format": "username"},
+}
 # The open task that means the order waits for the orderer's answer.
 INFO_REQUEST_TASK = "answer_info"
+
+
+def order_path(instance_id: int) -> str:
+    """Return the order card's path, which mails link to."""
+    return f"/orders/{instance_id}"
 
 
 def order_state(saved: SavedCase) -> str | None:
@@ -52,6 +64,7 @@ def sync_service_order(uow: UnitOfWork, saved: SavedCase) -> None:
         previous = order.state
     _copy_order_data(order, instance, saved.data)
     order.waiting_for_info = INFO_REQUEST_TASK in saved.open_elements
+    _sync_round(uow, order, saved, state if state != previous else None)
     if state is None or state == previous:
         return
     order.state = state
@@ -63,6 +76,24 @@ def sync_service_order(uow: UnitOfWork, saved: SavedCase) -> None:
             instance_id=instance.id, producer_group=order.producer_group, at=now, state=state
         )
     )
+
+
+def _sync_round(
+    uow: UnitOfWork, order: ServiceOrder, saved: SavedCase, entered: str | None
+) -> None:
+    # A round's milestones are set once, when the round reaches them; a returned order's new
+    # round starts with the plan carried over, which it has not yet reached itself.
+    number = int(saved.data.get("round_number") or 1)
+    current = uow.session.get(OrderRound, (order.instance_id, number))
+    if current is None:
+        current = OrderRound(instance_id=order.instance_id, round=number, queued_at=order.queued_at)
+        uow.session.add(current)
+    if entered == IN_PROGRESS and current.taken_at is None:
+        current.taken_at = saved.at
+    elif entered == QUEUED:
+        current.planned_start = _text(saved.data.get("planned_start"))
+    elif entered == PROCESSED:
+        current.started_on = _text(saved.data.get("actual_start"))
 
 
 def _copy_order_data(
@@ -82,6 +113,10 @@ def _copy_order_data(
     order.desired_start = _text(data.get("desired_start"))
     order.planned_start = _text(data.get("planned_start"))
     order.started_on = _text(data.get("actual_start"))
+    order.ended_on = _text(data.get("end_date"))
+    order.end_reason = _text(data.get("end_reason"))
+    needs = data.get("needs")
+    order.needs = ",".join(map(str, needs))[:500] if isinstance(needs, list) and needs else None
     order.return_count = max(int(data.get("round_number") or 1) - 1, 0)
 
 

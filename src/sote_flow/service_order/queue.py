@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, insert, select
@@ -13,8 +14,9 @@ from sote_flow.domain.errors import PermissionDenied
 from sote_flow.domain.roles import Role
 from sote_flow.domain.weekdays import weekdays_between
 from sote_flow.engine.cases import CaseDeclaration
-from sote_flow.persistence.models import AccessLogEntry
+from sote_flow.persistence.models import AccessLogEntry, CaseClock
 from sote_flow.persistence.unit_of_work import UnitOfWork
+from sote_flow.service_order.card import display_names
 from sote_flow.service_order.labels import Labels, order_declaration, order_labels
 from sote_flow.service_order.models import ServiceOrder
 from sote_flow.services.actors import Actor, require_role
@@ -34,14 +36,22 @@ class QueueFilters:
     urgency: str | None = None
     municipality: str | None = None
     worker: str | None = None
+    # An order or client number, whole or its beginning.
+    search: str | None = None
+    sort: str = "arrival"  # SORTS
 
 
 @dataclass(frozen=True)
 class QueueRow:
-    """One order in the queue, with its age in Finnish weekdays."""
+    """One order in the queue, its age in Finnish weekdays and its nearest legal deadline."""
 
     order: ServiceOrder
     age_weekdays: int
+    deadline: date | None = None
+
+
+# Queue orders: urgent first then arrival (the producer's own rule), or by a date, soonest first.
+SORTS = ("arrival", "desired_start", "deadline")
 
 
 @dataclass(frozen=True)
@@ -56,6 +66,7 @@ class QueuePage:
     read_only: bool
     labels: Labels
     states: CaseDeclaration
+    names: Mapping[str, str]  # username -> display name of the handlers and family workers
 
 
 def visible_groups(actor: Actor, uow: UnitOfWork) -> list[str]:
@@ -85,24 +96,33 @@ def list_queue(
     declaration = order_declaration(platform, uow)
     state = filters.state if filters.state in declaration.keys else declaration.keys[0]
     filters = replace(filters, state=state)
-    base = _filtered(select(ServiceOrder), filters)
+    deadline = (
+        select(CaseClock.instance_id, func.min(CaseClock.due_on).label("due_on"))
+        .where(CaseClock.stopped_on.is_(None))
+        .group_by(CaseClock.instance_id)
+        .subquery()
+    )
+    base = _filtered(select(ServiceOrder, deadline.c.due_on), filters).outerjoin(
+        deadline, deadline.c.instance_id == ServiceOrder.instance_id
+    )
     statement = (
         base.where(ServiceOrder.state == state)
-        .order_by(ServiceOrder.urgency_rank, ServiceOrder.queued_at, ServiceOrder.instance_id)
+        .order_by(*_sort_keys(filters.sort, deadline.c.due_on))
         .limit(page_size)
         .offset((max(page, 1) - 1) * page_size)
     )
-    orders = uow.session.scalars(statement).all()
+    found = uow.session.execute(statement).all()
+    orders = [order for order, _ in found]
     count_query = _filtered(
         select(ServiceOrder.state, func.count()).select_from(ServiceOrder), filters
     ).group_by(ServiceOrder.state)
     counts = {name: 0 for name in declaration.keys}
     counts.update({name: number for name, number in uow.session.execute(count_query).all()})
     now = clock()
-    _log_rows(uow, actor, clock, orders)
+    log_rows(uow, actor, clock, orders)
     uow.commit()
     return QueuePage(
-        rows=[QueueRow(order, weekdays_between(order.queued_at, now)) for order in orders],
+        rows=[QueueRow(order, weekdays_between(order.queued_at, now), due) for order, due in found],
         counts=counts,
         total=counts[state],
         groups=groups,
@@ -110,6 +130,7 @@ def list_queue(
         read_only=not actor.has_role(Role.PRODUCER_ADMIN),
         labels=order_labels(platform, uow),
         states=declaration,
+        names=display_names(uow, [n for o in orders for n in (o.handler, o.family_worker)]),
     )
 
 
@@ -124,10 +145,27 @@ def _filtered(statement: Query, filters: QueueFilters) -> Query:
         statement = statement.where(ServiceOrder.municipality == filters.municipality)
     if filters.worker:
         statement = statement.where(ServiceOrder.family_worker == filters.worker)
+    if filters.search:
+        # An order number may be searched by any part ("000012"), a client number by its start.
+        text = filters.search.replace("\\", "").replace("%", "").replace("_", "\\_")
+        statement = statement.where(
+            ServiceOrder.order_number.ilike(f"%{text}%", escape="\\")
+            | ServiceOrder.client_number.like(f"{text}%", escape="\\")
+        )
     return statement
 
 
-def _log_rows(uow: UnitOfWork, actor: Actor, clock: Clock, orders: Sequence[ServiceOrder]) -> None:
+def _sort_keys(sort: str, deadline: Any) -> list[Any]:
+    arrival = [ServiceOrder.urgency_rank, ServiceOrder.queued_at, ServiceOrder.instance_id]
+    if sort == "desired_start":
+        return [ServiceOrder.desired_start.is_(None), ServiceOrder.desired_start, *arrival]
+    if sort == "deadline":
+        return [deadline.is_(None), deadline, *arrival]
+    return arrival
+
+
+def log_rows(uow: UnitOfWork, actor: Actor, clock: Clock, orders: Sequence[ServiceOrder]) -> None:
+    """Log each order row shown to the actor as a read of that client's matter."""
     # Every order row shown is a read of a client's matter (asiakastietolaki 703/2023 §11).
     if not orders:
         return

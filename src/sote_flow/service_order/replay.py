@@ -6,11 +6,13 @@ from typing import Any
 
 from sote_flow.domain.replay import RecordedEntry, ReplayRules
 
-# What a new processing round keeps of the order: the order itself, not the previous round's
-# handling (handler, plan, start date, information requests).
+# What a new processing round keeps of the order: the order itself and the last plan (handler,
+# family worker, planned start, notes), which the producer reviews rather than re-enters; not the
+# previous round's decision, information requests or start date (they stay in the history).
 ORDER_FIELDS = (
     "client_number", "municipality", "urgency", "desired_start", "law", "service",
     "producer_group", "needs", "needs_other", "description", "order_number", "started_by",
+    "handler", "family_worker", "planned_start", "plan_notes",
 )  # fmt: skip
 HANDLER_FIELD = "handler"
 RETURNED, TAKEN_OVER, CANCELLED = "order_returned", "order_taken_over", "order_cancelled"

@@ -6,8 +6,11 @@ How days count (Finnish calendar days, Europe/Helsinki):
   same day is 0, the next weekday 1. An order that arrives on a weekend or public holiday counts
   from the next weekday (as its take-up deadline does): Saturday in, Monday taken up is 0.
   A milestone on or before the arrival day is 0.
-- Taken up is the first time the order went into processing (`taken_at`); planned and actual
-  start are the dates the admin recorded (the latest round's, for a returned order).
+- Every round counts: an order returned to the queue arrives again on the day it was returned,
+  and that round's taken-up time, planned start and actual start are its own (`order_rounds`);
+  the first round's are kept. "Received" counts rounds that came to the queue in the period.
+- Taken up is when the round went into processing; planned and actual start are the dates the
+  admin recorded in that round.
 - Median and 90th percentile are over the orders received in the period that have reached the
   milestone; the 90th percentile is `statistics.quantiles(method="inclusive")`, interpolated
   between data points and rounded to one decimal.
@@ -35,7 +38,8 @@ from sote_flow.domain.errors import FieldError, InvalidInput, PermissionDenied
 from sote_flow.domain.weekdays import FINNISH_TIME, weekday_on_or_after, weekdays_between_dates
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.service_order.labels import Labels, order_declaration, order_labels
-from sote_flow.service_order.models import OrderStateChange, ServiceOrder
+from sote_flow.service_order.models import OrderRound, OrderStateChange, ServiceOrder
+from sote_flow.service_order.projection import PROCESSED
 from sote_flow.service_order.queue import visible_groups
 from sote_flow.services.actors import Actor
 from sote_flow.services.instances import log_read
@@ -109,7 +113,9 @@ def order_report(
     scope = [query.group] if query.group else (None if actor.oversees else groups)
     start, end = local_midnight(query.since), local_midnight(query.until + timedelta(days=1))
     times = [order_times(*row) for row in uow.session.execute(_orders(scope, query, start, end))]
-    open_states = order_declaration(platform, uow).open_keys
+    # The queue is the orders waiting for the service to start; a running service (processed,
+    # its end still to be recorded) is open as a case but no longer in the producer's queue.
+    open_states = order_declaration(platform, uow).open_keys - {PROCESSED}
     changes = _queue_changes(uow, scope, query, (start, end), open_states)
     report = OrderReport(
         query=query,
@@ -154,15 +160,20 @@ def summarise(dimension: str, value: str, times: Sequence[OrderTimes]) -> Report
 def _orders(
     scope: list[str] | None, query: ReportQuery, start: datetime, end: datetime
 ) -> AnySelect:
-    statement = select(
-        ServiceOrder.service,
-        ServiceOrder.urgency,
-        ServiceOrder.municipality,
-        ServiceOrder.received_at,
-        ServiceOrder.taken_at,
-        ServiceOrder.planned_start,
-        ServiceOrder.started_on,
-    ).where(ServiceOrder.received_at >= start, ServiceOrder.received_at < end)
+    # Every round that came to the queue in the period, each with its own milestones.
+    statement = (
+        select(
+            ServiceOrder.service,
+            ServiceOrder.urgency,
+            ServiceOrder.municipality,
+            OrderRound.queued_at,
+            OrderRound.taken_at,
+            OrderRound.planned_start,
+            OrderRound.started_on,
+        )
+        .join(ServiceOrder, ServiceOrder.instance_id == OrderRound.instance_id)
+        .where(OrderRound.queued_at >= start, OrderRound.queued_at < end)
+    )
     if scope is not None:
         statement = statement.where(ServiceOrder.producer_group.in_(scope))
     return _filtered(statement, query)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sote_flow.domain.errors import PermissionDenied
 from sote_flow.domain.roles import READ_ONLY_ROLES, Role
+from sote_flow.domain.text import t
 from sote_flow.persistence.models import User
 
 # Roles that may read every instance (oversight); auditors read with purpose "valvonta".
@@ -52,10 +53,10 @@ def actor_from_user(user: User) -> Actor:
 def require_writer(actor: Actor) -> None:
     """Refuse any change by a read-only user."""
     if actor.read_only:
-        raise PermissionDenied("Tarkastajan rooli ei voi muuttaa tietoja.")
+        raise PermissionDenied(t("Tarkastajan rooli ei voi muuttaa tietoja."))
 
 
 def require_role(actor: Actor, *roles: Role) -> None:
     """Refuse unless the actor holds one of `roles`."""
     if not actor.has_role(*roles):
-        raise PermissionDenied("Sinulla ei ole tähän tarvittavaa roolia.")
+        raise PermissionDenied(t("Sinulla ei ole tähän tarvittavaa roolia."))

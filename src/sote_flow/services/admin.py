@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import Conflict
 from sote_flow.domain.roles import Role
+from sote_flow.domain.text import t
 from sote_flow.persistence.models import OutboxMail, ProcessInstance
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.services.actors import Actor, require_role
@@ -39,7 +40,7 @@ def retry_instance(
     require_role(actor, Role.ADMINISTRATOR)
     instance = uow.instances.lock(instance_id)
     if instance is None or instance.status != "error":
-        raise Conflict("Prosessi ei ole virhetilassa.")
+        raise Conflict(t("Prosessi ei ole virhetilassa."))
     ctx = platform.run_context(uow, instance, actor.username, clock)
     workflow, report = platform.runtime.load(instance.state, ctx)
     retried = platform.runtime.retry(workflow, report)

@@ -6,10 +6,11 @@ import re
 
 from sote_flow.domain.errors import FieldError, PermissionDenied
 from sote_flow.domain.roles import Role
+from sote_flow.domain.text import t
 from sote_flow.services.actors import Actor, require_writer
 
-ADMIN_ONLY = "Vain pääkäyttäjä voi hallita käyttäjiä ja ryhmiä."
-READERS_ONLY = "Käyttäjiä ja ryhmiä voivat katsoa vain pääkäyttäjä ja tarkastaja."
+ADMIN_ONLY = t("Vain pääkäyttäjä voi hallita käyttäjiä ja ryhmiä.")
+READERS_ONLY = t("Käyttäjiä ja ryhmiä voivat katsoa vain pääkäyttäjä ja tarkastaja.")
 GROUP_KEY = re.compile(r"[a-z][a-z0-9_]{1,79}")
 PAGE_SIZE = 50
 
@@ -31,9 +32,9 @@ def required_text(errors: list[FieldError], field: str, value: str, limit: int, 
     """Return `value` stripped; note an error when it is empty or longer than `limit`."""
     value = value.strip()
     if not value:
-        errors.append(FieldError(field, f"Anna {label}."))
+        errors.append(FieldError(field, t("Anna {label}.", label=label)))
     elif len(value) > limit:
-        errors.append(FieldError(field, f"Enintään {limit} merkkiä."))
+        errors.append(FieldError(field, t("Enintään {limit} merkkiä.", limit=limit)))
     return value
 
 
@@ -43,5 +44,5 @@ def optional_text(
     """Return `value` stripped, or None when empty; note an error when it is too long."""
     value = (value or "").strip()
     if len(value) > limit:
-        errors.append(FieldError(field, f"Enintään {limit} merkkiä."))
+        errors.append(FieldError(field, t("Enintään {limit} merkkiä.", limit=limit)))
     return value or None

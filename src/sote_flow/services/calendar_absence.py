@@ -10,6 +10,7 @@ from sote_flow.domain.calendar import ABSENCE_REASONS, ABSENCE_TYPE, MAX_ABSENCE
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import Conflict, FieldError, InvalidInput, NotFound, PermissionDenied
 from sote_flow.domain.roles import Role
+from sote_flow.domain.text import t
 from sote_flow.domain.weekdays import FINNISH_TIME
 from sote_flow.persistence.calendar_models import CalendarEntry
 from sote_flow.persistence.models import OutboxMail, User
@@ -107,7 +108,7 @@ def mark_absence(
 def reassignment_tasks(actor: Actor, uow: UnitOfWork, clock: Clock) -> Sequence[ReassignmentTask]:
     """Return the displaced appointments in the lead's teams, each with suggestions."""
     if not actor.has_role(Role.TEAM_LEAD):
-        raise PermissionDenied("Vain tiimin esihenkilö siirtää tapaamisia.")
+        raise PermissionDenied(t("Vain tiimin esihenkilö siirtää tapaamisia."))
     members = uow.calendar.members(sorted(actor.groups))
     entries = uow.calendar.displaced_of_workers([m.id for m in members])
     tasks = [
@@ -159,9 +160,9 @@ def reassign_appointment(
     entry = _displaced(uow, actor, entry_id)
     colleague = worker_by_username(uow, username)
     if not leads_team_of(actor, colleague) or colleague.id == entry.worker_id:
-        raise InvalidInput([FieldError("worker", "Valitse tiimistä toinen työntekijä.")])
+        raise InvalidInput([FieldError("worker", t("Valitse tiimistä toinen työntekijä."))])
     if uow.calendar.entries_between([colleague.id], entry.starts_at, entry.ends_at):
-        raise Conflict("Työntekijällä on jo merkintä tähän aikaan. Valitse toinen.")
+        raise Conflict(t("Työntekijällä on jo merkintä tähän aikaan. Valitse toinen."))
     previous = entry.worker.username
     entry.worker_id, entry.worker = colleague.id, colleague
     entry.displaced_by_id = None
@@ -223,9 +224,9 @@ def _tell_team_leads(
 def _displaced(uow: UnitOfWork, actor: Actor, entry_id: int) -> CalendarEntry:
     entry = uow.calendar.entry(entry_id, for_update=True)
     if entry is None or entry.cancelled_at is not None or entry.displaced_by_id is None:
-        raise NotFound("Siirrettävää tapaamista ei löydy; joku on ehkä jo käsitellyt sen.")
+        raise NotFound(t("Siirrettävää tapaamista ei löydy; joku on ehkä jo käsitellyt sen."))
     if not leads_team_of(actor, entry.worker):
-        raise PermissionDenied("Vain tiimin esihenkilö siirtää tapaamisia.")
+        raise PermissionDenied(t("Vain tiimin esihenkilö siirtää tapaamisia."))
     require_calendar_keeper(actor, entry.worker)
     return entry
 
@@ -257,10 +258,10 @@ def _week_of(moment: datetime) -> tuple[datetime, datetime]:
 def _validate_absence(starts_at: datetime, ends_at: datetime, reason: str) -> None:
     errors = []
     if reason not in ABSENCE_REASONS:
-        errors.append(FieldError("reason", "Valitse poissaolon syy."))
+        errors.append(FieldError("reason", t("Valitse poissaolon syy.")))
     if ends_at <= starts_at:
-        errors.append(FieldError("ends_at", "Päättymisajan on oltava alkamisajan jälkeen."))
+        errors.append(FieldError("ends_at", t("Päättymisajan on oltava alkamisajan jälkeen.")))
     elif ends_at - starts_at > MAX_ABSENCE:
-        errors.append(FieldError("ends_at", "Poissaolo voi olla enintään vuoden mittainen."))
+        errors.append(FieldError("ends_at", t("Poissaolo voi olla enintään vuoden mittainen.")))
     if errors:
         raise InvalidInput(errors)

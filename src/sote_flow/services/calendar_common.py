@@ -10,6 +10,7 @@ from sote_flow.domain.calendar import ABSENCE_TYPE, HOME_VISIT_TYPE, SERVICES
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import NotFound, PermissionDenied
 from sote_flow.domain.roles import Role
+from sote_flow.domain.text import t
 from sote_flow.domain.weekdays import FINNISH_TIME
 from sote_flow.persistence.calendar_models import CalendarEntry
 from sote_flow.persistence.models import OutboxMail, User
@@ -48,7 +49,7 @@ def worker_by_username(uow: UnitOfWork, username: str) -> User:
     """Return the active staff user whose calendar is meant, or refuse."""
     user = uow.users.by_username(username)
     if user is None or not user.active:
-        raise NotFound("Työntekijää ei löydy.")
+        raise NotFound(t("Työntekijää ei löydy."))
     return user
 
 
@@ -65,7 +66,7 @@ def may_change_calendar(actor: Actor, worker: User) -> bool:
 def require_calendar_keeper(actor: Actor, worker: User) -> None:
     """Refuse unless the actor may change the worker's calendar."""
     if not may_change_calendar(actor, worker):
-        raise PermissionDenied("Et voi muuttaa tämän työntekijän kalenteria.")
+        raise PermissionDenied(t("Et voi muuttaa tämän työntekijän kalenteria."))
 
 
 def may_read_details(actor: Actor, worker: User) -> bool:

@@ -10,6 +10,7 @@ from sote_flow.domain.calendar import ABSENCE_TYPE, MAX_ENTRY, SERVICES
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import FieldError, InvalidInput, NotFound, PermissionDenied
 from sote_flow.domain.privacy import find_personal_identity_codes
+from sote_flow.domain.text import t
 from sote_flow.persistence.calendar_models import CalendarEntry
 from sote_flow.persistence.models import User
 from sote_flow.persistence.unit_of_work import UnitOfWork
@@ -75,7 +76,7 @@ def worker_calendar(
     worker = worker_by_username(uow, username)
     detail = may_read_details(actor, worker)
     if not detail and not actor.groups & {g.name for g in worker.groups}:
-        raise PermissionDenied("Voit katsoa vain oman tiimisi kalentereita.")
+        raise PermissionDenied(t("Voit katsoa vain oman tiimisi kalentereita."))
     entries = uow.calendar.entries_between([worker.id], start, end)
     views = [entry_view(actor, e, detail) for e in entries]
     log_client_reads(uow, clock, actor, views, "calendar")
@@ -89,10 +90,10 @@ def calendar_entry(actor: Actor, uow: UnitOfWork, clock: Clock, entry_id: int) -
     """Return one entry for its page; reading its client number is logged."""
     entry = uow.calendar.entry(entry_id)
     if entry is None:
-        raise NotFound("Kalenterimerkintää ei löydy.")
+        raise NotFound(t("Kalenterimerkintää ei löydy."))
     detail = may_read_details(actor, entry.worker)
     if not detail and not actor.groups & {g.name for g in entry.worker.groups}:
-        raise PermissionDenied("Voit katsoa vain oman tiimisi kalentereita.")
+        raise PermissionDenied(t("Voit katsoa vain oman tiimisi kalentereita."))
     view = entry_view(actor, entry, detail)
     log_client_reads(uow, clock, actor, [view], "read")
     uow.commit()
@@ -105,7 +106,7 @@ def team_calendar(
     """Return a team's entries: all of them to its lead, colleagues' home visits to others."""
     _check_range(start, end)
     if group not in actor.groups and not actor.oversees:
-        raise PermissionDenied("Voit katsoa vain oman tiimisi kalenteria.")
+        raise PermissionDenied(t("Voit katsoa vain oman tiimisi kalenteria."))
     members = uow.calendar.members([group])
     entries = uow.calendar.entries_between([m.id for m in members], start, end)
     views = [entry_view(actor, e, may_read_details(actor, e.worker)) for e in entries]
@@ -163,7 +164,7 @@ def move_entry(
     require_calendar_keeper(actor, entry.worker)
     if entry.type_key == ABSENCE_TYPE:
         raise InvalidInput(
-            [FieldError("starts_at", "Poissaoloa ei siirretä; peru ja merkitse uusi.")]
+            [FieldError("starts_at", t("Poissaoloa ei siirretä; peru ja merkitse uusi."))]
         )
     _check_times(starts_at, ends_at)
     before = (entry.starts_at, entry.ends_at)
@@ -222,7 +223,7 @@ def cancel_with_notice(
 def _live_entry(uow: UnitOfWork, entry_id: int) -> CalendarEntry:
     entry = uow.calendar.entry(entry_id, for_update=True)
     if entry is None or entry.cancelled_at is not None:
-        raise NotFound("Kalenterimerkintää ei löydy tai se on jo peruttu.")
+        raise NotFound(t("Kalenterimerkintää ei löydy tai se on jo peruttu."))
     return entry
 
 
@@ -232,18 +233,20 @@ def _may_keep(actor: Actor, worker: User) -> bool:
 
 def _check_range(start: datetime, end: datetime) -> None:
     if end <= start or (end - start).days > MAX_RANGE_DAYS:
-        raise InvalidInput([FieldError("start", "Aikaväli on virheellinen.")])
+        raise InvalidInput([FieldError("start", t("Aikaväli on virheellinen."))])
 
 
 def _check_times(starts_at: datetime, ends_at: datetime) -> None:
     if ends_at <= starts_at:
-        raise InvalidInput([FieldError("ends_at", "Päättymisajan on oltava alkamisajan jälkeen.")])
+        raise InvalidInput(
+            [FieldError("ends_at", t("Päättymisajan on oltava alkamisajan jälkeen."))]
+        )
     if ends_at - starts_at > MAX_ENTRY:
         raise InvalidInput(
             [
                 FieldError(
                     "ends_at",
-                    "Merkintä voi kestää enintään vuorokauden; merkitse pidempi poissaolona.",
+                    t("Merkintä voi kestää enintään vuorokauden; merkitse pidempi poissaolona."),
                 )
             ]
         )
@@ -253,20 +256,20 @@ def _validate(platform: Platform, uow: UnitOfWork, data: EntryInput) -> None:
     errors = []
     entry_type = uow.calendar.entry_type(data.type_key)
     if entry_type is None or entry_type.retired:
-        errors.append(FieldError("type_key", "Valitse merkinnän tyyppi."))
+        errors.append(FieldError("type_key", t("Valitse merkinnän tyyppi.")))
     elif data.type_key == ABSENCE_TYPE:
-        errors.append(FieldError("type_key", "Merkitse poissaolo Poissaolo-lomakkeella."))
+        errors.append(FieldError("type_key", t("Merkitse poissaolo Poissaolo-lomakkeella.")))
     if len(data.place) > 200:
-        errors.append(FieldError("place", "Paikka on liian pitkä (enintään 200 merkkiä)."))
+        errors.append(FieldError("place", t("Paikka on liian pitkä (enintään 200 merkkiä).")))
     elif find_personal_identity_codes(data.place):
-        errors.append(FieldError("place", "Älä kirjoita henkilötunnusta; käytä asiakasnumeroa."))
+        errors.append(FieldError("place", t("Älä kirjoita henkilötunnusta; käytä asiakasnumeroa.")))
     number = data.client_number.strip()
     if number and not platform.client_numbers.is_valid(number):
-        errors.append(FieldError("client_number", "Asiakasnumero on väärän muotoinen."))
+        errors.append(FieldError("client_number", t("Asiakasnumero on väärän muotoinen.")))
     if data.case_instance_id is not None and uow.instances.get(data.case_instance_id) is None:
-        errors.append(FieldError("case", "Asiaa ei löydy."))
+        errors.append(FieldError("case", t("Asiaa ei löydy.")))
     if data.service_key and data.service_key not in SERVICES:
-        errors.append(FieldError("service_key", "Tuntematon palvelu."))
+        errors.append(FieldError("service_key", t("Tuntematon palvelu.")))
     if errors:
         raise InvalidInput(errors)
     _check_times(data.starts_at, data.ends_at)

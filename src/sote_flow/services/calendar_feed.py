@@ -16,6 +16,7 @@ from icalendar import Calendar, Event
 
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import NotFound
+from sote_flow.domain.text import t
 from sote_flow.persistence.calendar_models import CalendarEntry, CalendarFeed
 from sote_flow.persistence.calendar_repository import CalendarFeeds
 from sote_flow.persistence.unit_of_work import UnitOfWork
@@ -84,7 +85,7 @@ def render_feed(uow: UnitOfWork, clock: Clock, token: str) -> bytes:
     feed = uow.calendar_feeds.live_by_token_hash(_token_hash(token))
     worker = uow.users.get(feed.user_id) if feed is not None else None
     if worker is None or not worker.active:
-        raise NotFound("Kalenteria ei löydy.")
+        raise NotFound(t("Kalenteria ei löydy."))
     now = clock()
     calendar = Calendar()
     calendar.add("prodid", "-//sote-flow//Työkalenteri//FI")

@@ -20,6 +20,7 @@ from sote_flow.domain.calendar import (
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import Conflict, FieldError, InvalidInput, NotFound
 from sote_flow.domain.privacy import find_personal_identity_codes
+from sote_flow.domain.text import t
 from sote_flow.persistence.calendar_models import CalendarEntry, FirstVisitSlot, SlotPattern
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.services.actors import Actor, require_writer
@@ -100,12 +101,12 @@ def add_slot(
     require_calendar_keeper(actor, worker)
     _validate_offer(offer)
     if starts_at <= clock():
-        raise InvalidInput([FieldError("starts_at", "Aika on jo mennyt.")])
+        raise InvalidInput([FieldError("starts_at", t("Aika on jo mennyt."))])
     row = _slot_row(worker.id, offer, starts_at, None)
     if uow.calendar.slot_times(
         worker.id, starts_at, starts_at + timedelta(minutes=offer.slot_minutes)
     ):
-        raise InvalidInput([FieldError("starts_at", "Samaan aikaan on jo vapaa aika.")])
+        raise InvalidInput([FieldError("starts_at", t("Samaan aikaan on jo vapaa aika."))])
     slot = FirstVisitSlot(**row)
     uow.calendar.add_slot(slot)
     uow.history.append(
@@ -173,7 +174,7 @@ def withdraw_pattern(actor: Actor, uow: UnitOfWork, clock: Clock, pattern_id: in
     require_writer(actor)
     pattern = uow.calendar.pattern(pattern_id)
     if pattern is None or pattern.withdrawn_at is not None:
-        raise NotFound("Toistuvaa vapaata aikaa ei löydy.")
+        raise NotFound(t("Toistuvaa vapaata aikaa ei löydy."))
     worker = uow.users.get(pattern.worker_id)
     assert worker is not None
     require_calendar_keeper(actor, worker)
@@ -206,7 +207,7 @@ def next_free_slots(
     absence, a meeting written over it).
     """
     if service_key not in SERVICES:
-        raise InvalidInput([FieldError("service", "Valitse palvelu.")])
+        raise InvalidInput([FieldError("service", t("Valitse palvelu."))])
     found: list[FreeSlot] = []
     after = (clock(), _AFTER_EVERY_ID)  # strictly later than now: a slot starting now is gone
     for _ in range(_MAX_ROUNDS):
@@ -254,9 +255,9 @@ def reserve_slot(
     _validate_booking(platform, uow, booking)
     slot = uow.calendar.slot(slot_id)
     if slot is None or slot.withdrawn_at is not None:
-        raise NotFound("Vapaata aikaa ei löydy.")
+        raise NotFound(t("Vapaata aikaa ei löydy."))
     if slot.starts_at <= clock():
-        raise InvalidInput([FieldError("slot", "Aika on jo mennyt.")])
+        raise InvalidInput([FieldError("slot", t("Aika on jo mennyt."))])
     if _overlaps(_busy_times(uow, [slot]).get(slot.worker_id, ()), slot):
         raise SlotTaken(next_free_slots(uow, clock, slot.service_key))
     entry = CalendarEntry(
@@ -337,13 +338,15 @@ def _slot_row(
 def _validate_offer(offer: SlotOffer) -> None:
     errors = []
     if offer.service_key not in SERVICES:
-        errors.append(FieldError("service_key", "Valitse palvelu."))
+        errors.append(FieldError("service_key", t("Valitse palvelu.")))
     if offer.slot_minutes not in SLOT_MINUTES:
-        errors.append(FieldError("slot_minutes", "Valitse ajan pituus listasta."))
+        errors.append(FieldError("slot_minutes", t("Valitse ajan pituus listasta.")))
     if not offer.remote and not offer.place.strip():
-        errors.append(FieldError("place", "Kirjoita paikka tai valitse etätapaaminen."))
+        errors.append(FieldError("place", t("Kirjoita paikka tai valitse etätapaaminen.")))
     elif len(offer.place) > 200 or find_personal_identity_codes(offer.place):
-        errors.append(FieldError("place", "Paikka on liian pitkä tai sisältää henkilötunnuksen."))
+        errors.append(
+            FieldError("place", t("Paikka on liian pitkä tai sisältää henkilötunnuksen."))
+        )
     if errors:
         raise InvalidInput(errors)
 
@@ -351,15 +354,17 @@ def _validate_offer(offer: SlotOffer) -> None:
 def _validate_pattern(pattern: WeeklyPattern, clock: Clock) -> None:
     errors = []
     if not 0 <= pattern.weekday <= 6:
-        errors.append(FieldError("weekday", "Valitse viikonpäivä."))
+        errors.append(FieldError("weekday", t("Valitse viikonpäivä.")))
     if pattern.day_end <= pattern.day_start:
-        errors.append(FieldError("day_end", "Päättymisajan on oltava alkamisajan jälkeen."))
+        errors.append(FieldError("day_end", t("Päättymisajan on oltava alkamisajan jälkeen.")))
     if pattern.valid_until < pattern.valid_from:
-        errors.append(FieldError("valid_until", "Viimeisen päivän on oltava ensimmäisen jälkeen."))
+        errors.append(
+            FieldError("valid_until", t("Viimeisen päivän on oltava ensimmäisen jälkeen."))
+        )
     elif (pattern.valid_until - pattern.valid_from).days > MAX_PATTERN_DAYS:
-        errors.append(FieldError("valid_until", "Toisto voi kestää enintään vuoden."))
+        errors.append(FieldError("valid_until", t("Toisto voi kestää enintään vuoden.")))
     if pattern.valid_until < clock().date():
-        errors.append(FieldError("valid_until", "Aikaväli on jo mennyt."))
+        errors.append(FieldError("valid_until", t("Aikaväli on jo mennyt.")))
     if errors:
         raise InvalidInput(errors)
 
@@ -367,16 +372,18 @@ def _validate_pattern(pattern: WeeklyPattern, clock: Clock) -> None:
 def _validate_booking(platform: Platform, uow: UnitOfWork, booking: Booking) -> None:
     errors = []
     if not platform.client_numbers.is_valid(booking.client_number.strip()):
-        errors.append(FieldError("client_number", "Asiakasnumero puuttuu tai on väärän muotoinen."))
+        errors.append(
+            FieldError("client_number", t("Asiakasnumero puuttuu tai on väärän muotoinen."))
+        )
     email = booking.client_email.strip()
     if email and ("@" not in email or len(email) > 254 or any(c.isspace() for c in email)):
-        errors.append(FieldError("client_email", "Sähköpostiosoite on virheellinen."))
+        errors.append(FieldError("client_email", t("Sähköpostiosoite on virheellinen.")))
     phone = booking.client_phone.strip()
     if phone and not PHONE_NUMBER.match(phone):
         errors.append(
-            FieldError("client_phone", "Anna puhelinnumero numeroina, esim. 040 123 4567.")
+            FieldError("client_phone", t("Anna puhelinnumero numeroina, esim. 040 123 4567."))
         )
     if booking.case_instance_id is not None and uow.instances.get(booking.case_instance_id) is None:
-        errors.append(FieldError("case", "Asiaa ei löydy."))
+        errors.append(FieldError("case", t("Asiaa ei löydy.")))
     if errors:
         raise InvalidInput(errors)

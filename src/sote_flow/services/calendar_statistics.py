@@ -19,6 +19,7 @@ from datetime import date, time, timedelta
 from sote_flow.domain.calendar import ABSENCE_TYPE, finnish_datetime
 from sote_flow.domain.errors import FieldError, InvalidInput, PermissionDenied
 from sote_flow.domain.roles import Role
+from sote_flow.domain.text import t
 from sote_flow.persistence.calendar_statistics import TypeTotal
 from sote_flow.persistence.models import Group
 from sote_flow.persistence.unit_of_work import UnitOfWork
@@ -150,7 +151,7 @@ def _allowed_groups(actor: Actor, uow: UnitOfWork) -> dict[str, str]:
     elif actor.has_role(Role.TEAM_LEAD) and actor.groups:
         shown = [g for g in uow.users.groups() if g.name in actor.groups]
     else:
-        raise PermissionDenied("Kalenteritilastot ovat esihenkilöille ja palvelupäälliköille.")
+        raise PermissionDenied(t("Kalenteritilastot ovat esihenkilöille ja palvelupäälliköille."))
     return {g.name: g.display_name for g in sorted(shown, key=_title_of)}
 
 
@@ -161,13 +162,13 @@ def _title_of(group: Group) -> str:
 def _validate(query: StatisticsQuery, groups: Mapping[str, str]) -> None:
     errors = []
     if query.until < query.since or (query.until - query.since).days >= MAX_DAYS:
-        errors.append(FieldError("until", f"Jakso on 1–{MAX_DAYS} päivää."))
+        errors.append(FieldError("until", t("Jakso on 1–{days} päivää.", days=MAX_DAYS)))
     if query.dimension not in DIMENSIONS:
-        errors.append(FieldError("dimension", "Valitse ryhmittely."))
+        errors.append(FieldError("dimension", t("Valitse ryhmittely.")))
     if errors:
         raise InvalidInput(errors)
     if query.group is not None and query.group not in groups:
-        raise PermissionDenied("Voit katsoa vain omien tiimiesi tilastoja.")
+        raise PermissionDenied(t("Voit katsoa vain omien tiimiesi tilastoja."))
 
 
 def _rows(

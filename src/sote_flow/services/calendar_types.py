@@ -15,6 +15,7 @@ from sote_flow.domain.calendar import ABSENCE_TYPE, FIRST_VISIT_TYPE, REMOTE_VIS
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import FieldError, InvalidInput
 from sote_flow.domain.roles import Role
+from sote_flow.domain.text import t
 from sote_flow.persistence.calendar_models import CalendarEntryType
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.services.actors import Actor, require_role, require_writer
@@ -25,7 +26,11 @@ CLIENT_WORK = ("yes", "indirect", "no")
 CLIENT_WORK_LABELS = {"yes": "Asiakastyötä", "indirect": "Välillistä asiakastyötä", "no": "Ei"}
 # Types the calendar writes by itself; retiring one would break absences or bookings.
 SYSTEM_TYPES = frozenset({ABSENCE_TYPE, FIRST_VISIT_TYPE, REMOTE_VISIT_TYPE})
-NAME_FIELDS = (("name_fi", "suomeksi"), ("name_sv", "ruotsiksi"), ("name_en", "englanniksi"))
+NAME_FIELDS = (
+    ("name_fi", t("suomeksi")),
+    ("name_sv", t("ruotsiksi")),
+    ("name_en", t("englanniksi")),
+)
 
 
 @dataclass(frozen=True)
@@ -76,7 +81,7 @@ def save_entry_type(
     entry_type = uow.calendar.entry_type(key)
     if adding and entry_type is not None:
         raise InvalidInput(
-            [FieldError("key", "Tunnus on jo käytössä; muuta tyyppiä sen omalla rivillä.")]
+            [FieldError("key", t("Tunnus on jo käytössä; muuta tyyppiä sen omalla rivillä."))]
         )
     before = None
     if entry_type is None:
@@ -118,21 +123,27 @@ def _validate(key: str, names: dict[str, str], client_work: str, retired: bool) 
         errors.append(
             FieldError(
                 "key",
-                "Tunnus on 2–40 merkkiä: pieniä kirjaimia a–z, numeroita ja alaviivoja, "
-                "ja se alkaa kirjaimella.",
+                t(
+                    "Tunnus on 2–40 merkkiä: pieniä kirjaimia a–z, numeroita ja alaviivoja, "
+                    "ja se alkaa kirjaimella."
+                ),
             )
         )
     for field, language in NAME_FIELDS:
         if not names[field]:
-            errors.append(FieldError(field, f"Kirjoita nimi {language}."))
+            errors.append(FieldError(field, t("Kirjoita nimi {language}.", language=language)))
         elif len(names[field]) > MAX_NAME:
-            errors.append(FieldError(field, f"Nimi on liian pitkä (enintään {MAX_NAME} merkkiä)."))
+            errors.append(
+                FieldError(
+                    field, t("Nimi on liian pitkä (enintään {limit} merkkiä).", limit=MAX_NAME)
+                )
+            )
     if client_work not in CLIENT_WORK:
-        errors.append(FieldError("client_work", "Valitse, onko tyyppi asiakastyötä."))
+        errors.append(FieldError("client_work", t("Valitse, onko tyyppi asiakastyötä.")))
     if retired and key in SYSTEM_TYPES:
         errors.append(
             FieldError(
-                "retired", "Kalenteri käyttää tätä tyyppiä itse; sitä ei voi poistaa käytöstä."
+                "retired", t("Kalenteri käyttää tätä tyyppiä itse; sitä ei voi poistaa käytöstä.")
             )
         )
     if errors:

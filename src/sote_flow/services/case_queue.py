@@ -15,6 +15,7 @@ from datetime import date, datetime
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import NotFound, PermissionDenied
 from sote_flow.domain.forms import choices, properties_of
+from sote_flow.domain.text import t
 from sote_flow.domain.weekdays import FINNISH_TIME, weekdays_between, weekdays_between_dates
 from sote_flow.engine.case_rules import LegalClock
 from sote_flow.engine.cases import CaseDeclaration
@@ -111,12 +112,12 @@ def list_case_queue(
     version = uow.processes.latest(query.process_key)
     declaration = platform.case_declaration(version) if version is not None else None
     if version is None or declaration is None:
-        raise NotFound("Prosessilla ei ole asiajonoa.")
+        raise NotFound(t("Prosessilla ei ole asiajonoa."))
     groups = uow.cases.groups(query.process_key) if actor.oversees else sorted(actor.groups)
     if query.group is not None and query.group not in groups and not actor.oversees:
-        raise PermissionDenied("Et kuulu tämän jonon ryhmään.")
+        raise PermissionDenied(t("Et kuulu tämän jonon ryhmään."))
     if not groups and not actor.oversees:
-        raise PermissionDenied("Sinulla ei ole pääsyä tämän prosessin jonoihin.")
+        raise PermissionDenied(t("Sinulla ei ole pääsyä tämän prosessin jonoihin."))
     state = query.state if query.state in declaration.keys else declaration.keys[0]
     columns = queue_columns(platform, version, declaration)
     values = {k: v for k, v in query.values.items() if k in declaration.rules.columns and v}

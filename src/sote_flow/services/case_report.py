@@ -25,6 +25,7 @@ from sote_flow.domain.case_statistics import (
 )
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import FieldError, InvalidInput, NotFound, PermissionDenied
+from sote_flow.domain.text import t
 from sote_flow.domain.weekdays import FINNISH_TIME, weekday_on_or_after, weekdays_between_dates
 from sote_flow.engine.case_rules import LegalClock
 from sote_flow.engine.cases import CaseDeclaration
@@ -110,13 +111,13 @@ def case_report(
     version = uow.processes.latest(query.process_key)
     declaration = platform.case_declaration(version) if version is not None else None
     if version is None or declaration is None:
-        raise NotFound("Prosessilla ei ole asioita, joista raportoida.")
+        raise NotFound(t("Prosessilla ei ole asioita, joista raportoida."))
     if query.until < query.since or (query.until - query.since).days >= MAX_DAYS:
-        raise InvalidInput([FieldError("until", f"Jakso on 1–{MAX_DAYS} päivää.")])
+        raise InvalidInput([FieldError("until", t("Jakso on 1–{days} päivää.", days=MAX_DAYS))])
     if query.group is not None and query.group not in actor.groups and not actor.oversees:
-        raise PermissionDenied("Et kuulu tämän jonon ryhmään.")
+        raise PermissionDenied(t("Et kuulu tämän jonon ryhmään."))
     if not actor.groups and not actor.oversees:
-        raise PermissionDenied("Sinulla ei ole pääsyä tämän prosessin asioihin.")
+        raise PermissionDenied(t("Sinulla ei ole pääsyä tämän prosessin asioihin."))
     groups = [query.group] if query.group else (None if actor.oversees else sorted(actor.groups))
     values = {k: v for k, v in (query.values or {}).items() if k in declaration.rules.columns}
     dimension = query.dimension if query.dimension in declaration.rules.columns else None

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from sote_flow.domain.clock import Clock
+from sote_flow.domain.diagram_texts import DiagramText
+from sote_flow.domain.text import t
 from sote_flow.domain.weekdays import FINNISH_TIME
 from sote_flow.handlers.context import OutgoingMail
 from sote_flow.persistence.unit_of_work import UnitOfWork
@@ -45,16 +47,32 @@ def _warn(platform: Platform, uow: UnitOfWork, clock: Clock, clock_id: int) -> b
         if declaration
         else None
     )
-    label = legal.label if legal else row.key
-    basis = f" ({legal.basis})" if legal else ""
+    # The clock's label and legal basis are the diagram's texts: its catalogue translates them.
+    label = DiagramText(legal.label) if legal else row.key
     reference = case.case_number if case is not None and case.case_number else f"#{instance.id}"
     due = f"{row.due_on.day}.{row.due_on.month}.{row.due_on.year}"
+    if legal:
+        body = t(
+            "Asian {reference} lakisääteinen määräaika ”{label}” ({basis}) päättyy {due}, "
+            "eikä asia ole vielä edennyt sen edellyttämään vaiheeseen. Avaa asia linkistä.",
+            reference=reference,
+            label=label,
+            basis=DiagramText(legal.basis),
+            due=due,
+        )
+    else:
+        body = t(
+            "Asian {reference} lakisääteinen määräaika ”{label}” päättyy {due}, "
+            "eikä asia ole vielä edennyt sen edellyttämään vaiheeseen. Avaa asia linkistä.",
+            reference=reference,
+            label=label,
+            due=due,
+        )
     mail = OutgoingMail(
-        subject=f"Määräaika lähestyy: {label}, asia {reference}",
-        body=(
-            f"Asian {reference} lakisääteinen määräaika ”{label}”{basis} päättyy {due}, "
-            "eikä asia ole vielä edennyt sen edellyttämään vaiheeseen. Avaa asia linkistä."
+        subject=t(
+            "Määräaika lähestyy: {label}, asia {reference}", label=label, reference=reference
         ),
+        body=body,
         to_role=ESCALATE_TO,
     )
     queue_mails(platform, uow, clock, instance.id, [mail])

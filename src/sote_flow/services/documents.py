@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import Gone, NotFound
+from sote_flow.domain.text import t
 from sote_flow.domain.weekdays import FINNISH_TIME
 from sote_flow.persistence.document_models import Document, DownloadLink
 from sote_flow.persistence.document_repository import DocumentRepository
@@ -29,7 +30,7 @@ DELIVERY_PURPOSE = "asiakirjan toimitus"
 DOWNLOADED = "document_downloaded"
 # token_urlsafe(32) gives 43 characters; anything much longer is not a token of ours.
 MAX_TOKEN_LENGTH = 100
-UNKNOWN_LINK = (
+UNKNOWN_LINK = t(
     "Latauslinkkiä ei löytynyt, tai se on peruttu. Tarkista, että osoite on kokonainen, "
     "tai pyydä uusi linkki asiakirjan lähettäjältä."
 )
@@ -234,7 +235,11 @@ def _usable_link(
     if (now or clock()) >= link.expires_at:
         expired = link.expires_at.astimezone(FINNISH_TIME)
         raise Gone(
-            f"Linkki on vanhentunut {expired.day}.{expired.month}.{expired.year} "
-            f"klo {expired:%H.%M}. Pyydä uusi linkki asiakirjan lähettäjältä."
+            t(
+                "Linkki on vanhentunut {day} klo {time}. "
+                "Pyydä uusi linkki asiakirjan lähettäjältä.",
+                day=f"{expired.day}.{expired.month}.{expired.year}",
+                time=f"{expired:%H.%M}",
+            )
         )
     return link

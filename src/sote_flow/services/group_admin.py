@@ -8,6 +8,7 @@ from typing import Any
 
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import FieldError, InvalidInput, NotFound
+from sote_flow.domain.text import t
 from sote_flow.engine.group_references import group_references
 from sote_flow.persistence.models import Group
 from sote_flow.persistence.unit_of_work import UnitOfWork
@@ -20,7 +21,7 @@ from sote_flow.services.admin_access import (
     required_text,
 )
 
-NO_GROUP = "Ryhmää ei ole."
+NO_GROUP = t("Ryhmää ei ole.")
 
 
 @dataclass(frozen=True)
@@ -97,12 +98,14 @@ def create_group(
         errors.append(
             FieldError(
                 "name",
-                "Tunnuksessa on 2–80 merkkiä: pieniä kirjaimia a–z, numeroita ja alaviivoja, "
-                "ensimmäisenä kirjain (esim. perhetyo_lappi).",
+                t(
+                    "Tunnuksessa on 2–80 merkkiä: pieniä kirjaimia a–z, numeroita ja alaviivoja, "
+                    "ensimmäisenä kirjain (esim. perhetyo_lappi)."
+                ),
             )
         )
     elif uow.users.group(name) is not None:
-        errors.append(FieldError("name", f"Ryhmä {name} on jo olemassa."))
+        errors.append(FieldError("name", t("Ryhmä {name} on jo olemassa.", name=name)))
     names = _names(errors, fi, sv, en)
     if errors:
         raise InvalidInput(errors)
@@ -148,7 +151,7 @@ def set_members(
     users = uow.user_admin.by_usernames(wanted)
     unknown = sorted(set(wanted) - {user.username for user in users})
     if unknown:
-        message = "Tuntemattomat käyttäjät: " + ", ".join(unknown) + "."
+        message = t("Tuntemattomat käyttäjät: {names}.", names=", ".join(unknown))
         raise InvalidInput([FieldError("members", message)])
     before = [user.username for user in uow.user_admin.members(group.id)]
     for user in uow.user_admin.members(group.id):
@@ -174,7 +177,7 @@ def _names(
     errors: list[FieldError], fi: str, sv: str | None, en: str | None
 ) -> tuple[str, str | None, str | None]:
     return (
-        required_text(errors, "fi", fi, 200, "ryhmän nimi suomeksi"),
+        required_text(errors, "fi", fi, 200, t("ryhmän nimi suomeksi")),
         optional_text(errors, "sv", sv, 200),
         optional_text(errors, "en", en, 200),
     )

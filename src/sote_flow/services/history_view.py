@@ -9,7 +9,7 @@ from typing import Any
 
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import NotFound, PermissionDenied
-from sote_flow.domain.forms import describe_data, properties_of
+from sote_flow.domain.forms import describe_data, describe_value, properties_of
 from sote_flow.domain.replay import NO_RULES, ReplayRules, apply_entry
 from sote_flow.engine.layout import with_layout
 from sote_flow.engine.paths import (
@@ -287,10 +287,13 @@ def _changes(
             _readable(schemas, name, pair[1]),
         )
         for name, pair in pairs.items()
-        if not name.startswith("spiff__") and isinstance(pair, list | tuple) and len(pair) == 2
+        # Only what the forms declare: the engine's and handlers' own fields are not for people.
+        if name in labels and isinstance(pair, list | tuple) and len(pair) == 2
     ]
 
 
 def _readable(schemas: Sequence[Mapping[str, Any]], name: str, value: Any) -> str:
-    described = describe_data(schemas, {name: value})
-    return described[0][1] if described else EMPTY
+    if value in (None, "", []):
+        return EMPTY
+    prop = next((p[name] for p in map(properties_of, schemas) if name in p), {})
+    return describe_value(prop, value)

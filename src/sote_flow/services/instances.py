@@ -8,8 +8,9 @@ from datetime import date
 from typing import Any
 
 from sote_flow.domain.clock import Clock
-from sote_flow.domain.errors import NotFound, PermissionDenied
+from sote_flow.domain.errors import NeedsConfirmation, NotFound, PermissionDenied
 from sote_flow.domain.forms import describe_data
+from sote_flow.domain.text import t
 from sote_flow.engine.case_rules import LegalClock
 from sote_flow.engine.cases import CaseDeclaration
 from sote_flow.engine.runtime import RunContext
@@ -83,12 +84,12 @@ def startable_process(
     """Return the newest version of `key` and its start form, if the actor may start it."""
     version = uow.processes.latest(key)
     if version is None:
-        raise NotFound(f"Prosessia {key!r} ei ole otettu käyttöön.")
+        raise NotFound(t("Prosessia {key!r} ei ole otettu käyttöön.", key=key))
     parsed = platform.parsed(version)
     allowed = start_roles(parsed.spec)
     # A process nobody is named to start is started by nobody.
     if actor.read_only or not actor.roles & allowed:
-        raise PermissionDenied("Roolisi ei voi käynnistää tätä prosessia.")
+        raise PermissionDenied(t("Roolisi ei voi käynnistää tätä prosessia."))
     start = start_event_spec(parsed.spec)
     ref = form_ref(start) if start is not None else None
     form = platform.form(version, ref.schema_file) if ref else None
@@ -115,9 +116,14 @@ def start_instance(
     clock: Clock,
     key: str,
     data: Mapping[str, Any],
+    confirmed: bool = False,
 ) -> ProcessInstance:
-    """Start an instance of the newest version of `key` with start-form `data`."""
-    instance = begin_instance(platform, actor, uow, clock, key, data)
+    """Start an instance of the newest version of `key` with start-form `data`.
+
+    Raises NeedsConfirmation (nothing started) while the process has warnings the person has
+    not `confirmed`.
+    """
+    instance = begin_instance(platform, actor, uow, clock, key, data, confirmed)
     uow.commit()
     return instance
 
@@ -129,11 +135,17 @@ def begin_instance(
     clock: Clock,
     key: str,
     data: Mapping[str, Any],
+    confirmed: bool = True,
 ) -> ProcessInstance:
     """Start an instance but leave the commit to the caller (a package adding rows of its own)."""
     require_writer(actor)
     startable = startable_process(platform, actor, uow, key)
     check_submission(startable.form, data, platform.client_numbers)
+    package = platform.package(key)
+    if not confirmed and package is not None and package.start_warnings is not None:
+        warnings = package.start_warnings(uow, data)
+        if warnings:
+            raise NeedsConfirmation(warnings)
     version = startable.version
     now = clock()
     instance = ProcessInstance(
@@ -187,7 +199,7 @@ def view_instance(
     """Return an instance's state, data, open tasks and newest history; logs the read."""
     instance = uow.instances.get(instance_id)
     if instance is None:
-        raise NotFound("Prosessia ei löydy.")
+        raise NotFound(t("Prosessia ei löydy."))
     open_tasks = uow.tasks.for_instance(instance_id)
     case = uow.cases.get(instance_id)
     in_case_group = case is not None and case.group_name in actor.groups
@@ -197,7 +209,7 @@ def view_instance(
         or may_read_instance(actor, instance, open_tasks, ())
         or uow.history.actor_took_part(instance_id, actor.username)
     ):
-        raise PermissionDenied("Sinulla ei ole oikeutta tähän prosessiin.")
+        raise PermissionDenied(t("Sinulla ei ole oikeutta tähän prosessiin."))
     history = uow.history.newest_for_instance(instance_id, RECENT_HISTORY + 1)
     ctx = RunContext(instance.id, instance.process_key, actor.username, clock)
     workflow, _ = platform.runtime.load(instance.state, ctx)

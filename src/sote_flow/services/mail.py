@@ -3,7 +3,8 @@
 A row's channel says how it leaves: "email" through the MailSender, "sms" (to_address a phone
 number, the body only) through the SmsSender when one is configured. A scheduler leases a batch
 of due rows (status "sending" until the lease runs out), sends them over one connection outside
-any transaction, and settles each at once with the server's reply.
+any transaction, and settles each at once with the server's reply. A mail's subject and body
+are written in each recipient's chosen language when they are `Text`s (services.languages).
 """
 
 from __future__ import annotations
@@ -15,11 +16,13 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from sote_flow.domain.clock import Clock
+from sote_flow.domain.diagram_texts import EMPTY_CATALOG
 from sote_flow.domain.roles import Role
 from sote_flow.handlers.context import OutgoingMail
-from sote_flow.persistence.models import OutboxMail
+from sote_flow.persistence.models import OutboxMail, ProcessInstance
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.services.actors import Actor, require_role
+from sote_flow.services.languages import in_language
 from sote_flow.services.platform import Platform
 from sote_flow.services.sms import NOT_CONFIGURED, SmsError, SmsSender
 
@@ -37,6 +40,15 @@ class MailSender(Protocol):
         ...
 
 
+def _case_link(platform: Platform, instance: ProcessInstance | None) -> str:
+    # A mail opens the case where its readers work on it: the package's own page, if it has one.
+    if instance is None:
+        return ""
+    package = platform.package(instance.process_key)
+    path = package.case_path(instance.id) if package and package.case_path else None
+    return f"{platform.settings.base_url}{path or f'/instances/{instance.id}'}"
+
+
 def queue_mails(
     platform: Platform,
     uow: UnitOfWork,
@@ -44,18 +56,24 @@ def queue_mails(
     instance_id: int | None,
     mails: Sequence[OutgoingMail],
 ) -> int:
-    """Stage one outbox row per recipient address; returns how many were queued."""
+    """Stage one outbox row per recipient address, each in the language its user chose;
+    returns how many were queued."""
+    if not mails:
+        return 0
     queued = 0
+    instance = uow.instances.get(instance_id) if instance_id is not None else None
+    link = _case_link(platform, instance)
+    # A diagram's own mail texts are translated by the catalogue of the instance's version.
+    diagram = platform.translations(instance.process_version) if instance else EMPTY_CATALOG
     for mail in mails:
-        link = f"{platform.settings.base_url}/instances/{instance_id}" if instance_id else ""
-        body = f"{mail.body}\n\n{link}".strip()
-        for address in _addresses(uow, mail):
+        for address, locale in _recipients(uow, mail):
+            body = f"{in_language(mail.body, locale, diagram)}\n\n{link}".strip()
             uow.outbox.add(
                 OutboxMail(
                     created_at=clock(),
                     instance_id=instance_id,
                     to_address=address,
-                    subject=mail.subject,
+                    subject=in_language(mail.subject, locale, diagram),
                     body=body,
                     status="pending",
                     attempts=0,
@@ -69,12 +87,12 @@ def queue_mails(
     return queued
 
 
-def _addresses(uow: UnitOfWork, mail: OutgoingMail) -> list[str]:
+def _recipients(uow: UnitOfWork, mail: OutgoingMail) -> list[tuple[str, str | None]]:
     if mail.to_group:
-        return uow.users.active_emails(group=mail.to_group)
+        return uow.users.active_recipients(group=mail.to_group)
     if mail.to_role:
-        return uow.users.active_emails(role=mail.to_role)
-    return uow.users.active_emails(username=mail.to_user)
+        return uow.users.active_recipients(role=mail.to_role)
+    return uow.users.active_recipients(username=mail.to_user)
 
 
 def deliver_due_mails(

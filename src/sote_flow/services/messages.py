@@ -7,6 +7,7 @@ from typing import Any
 
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import NotFound
+from sote_flow.domain.text import t
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.services.actors import Actor, require_writer
 from sote_flow.services.platform import Platform
@@ -36,7 +37,7 @@ def send_message(
         platform, actor, uow, clock, name, payload, correlations or {}, instance_id
     )
     if not delivered:
-        raise NotFound(f"Yksikään prosessi ei odota viestiä {name!r}.")
+        raise NotFound(t("Yksikään prosessi ei odota viestiä {name!r}.", name=name))
     uow.commit()
     return delivered
 

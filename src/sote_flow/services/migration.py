@@ -9,6 +9,7 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import Conflict, EngineFailure, NotFound
+from sote_flow.domain.text import t
 from sote_flow.engine.runtime import StepReport
 from sote_flow.engine.versions import MigrationPlan
 from sote_flow.persistence.models import ProcessInstance, ProcessVersion
@@ -35,7 +36,7 @@ def migration_candidates(actor: Actor, uow: UnitOfWork, key: str) -> Sequence[Pr
     require_role(actor, *OWNER_ROLES)
     latest = uow.processes.latest(key)
     if latest is None:
-        raise NotFound(f"Prosessia {key} ei löytynyt.")
+        raise NotFound(t("Prosessia {key} ei löytynyt.", key=key))
     return uow.instances.running_below_version(key, latest.version, MAX_CANDIDATES)
 
 
@@ -51,7 +52,7 @@ def check_migration(
     require_role(actor, *OWNER_ROLES)
     instance = uow.instances.get(instance_id)
     if instance is None:
-        raise NotFound("Asiaa ei löytynyt.")
+        raise NotFound(t("Asiaa ei löytynyt."))
     return _plan(platform, actor, uow, clock, instance, target_version)[0]
 
 
@@ -68,10 +69,12 @@ def migrate_instance(
     require_writer(actor)
     instance = uow.instances.lock(instance_id)
     if instance is None:
-        raise NotFound("Asiaa ei löytynyt.")
+        raise NotFound(t("Asiaa ei löytynyt."))
     check, workflow, report = _plan(platform, actor, uow, clock, instance, target_version)
     if not check.plan.possible:
-        raise Conflict("Siirto ei ole mahdollinen: " + " ".join(check.plan.blockers))
+        raise Conflict(
+            t("Siirto ei ole mahdollinen: {blockers}", blockers=" ".join(check.plan.blockers))
+        )
     source = instance.process_version
     target = check.target
     # Work the migration made possible (a reset task that is automatic) runs right away.
@@ -113,7 +116,13 @@ def _plan(
         else uow.processes.by_number(instance.process_key, target_version)
     )
     if target is None:
-        raise NotFound(f"Prosessin {instance.process_key} versiota {target_version} ei löytynyt.")
+        raise NotFound(
+            t(
+                "Prosessin {key} versiota {number} ei löytynyt.",
+                key=instance.process_key,
+                number=target_version,
+            )
+        )
     reasons = []
     if instance.status != "running":
         reasons.append("Vain käynnissä olevan, odottavan asian voi siirtää uuteen versioon.")

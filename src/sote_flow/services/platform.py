@@ -10,10 +10,12 @@ from typing import Any
 
 from sote_flow.config import Settings
 from sote_flow.domain.clock import Clock
+from sote_flow.domain.diagram_texts import Catalog, is_translations_file
 from sote_flow.domain.privacy import ClientNumberPolicy
 from sote_flow.domain.weekdays import warm_holidays
 from sote_flow.engine.bundle import ProcessBundle
 from sote_flow.engine.cases import CaseDeclaration, case_declaration
+from sote_flow.engine.diagram_strings import bundle_catalog
 from sote_flow.engine.functions import DIAGRAM_FUNCTIONS
 from sote_flow.engine.parsing import ParsedProcess, SpecCache
 from sote_flow.engine.runtime import RunContext, WorkflowRuntime
@@ -39,6 +41,7 @@ class Platform:
     outbox_listeners: list[Callable[[], None]] = field(default_factory=list)
     _form_cache: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict, repr=False)
     _case_cache: dict[str, CaseDeclaration | None] = field(default_factory=dict, repr=False)
+    _text_cache: dict[str, Catalog] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.runtime = WorkflowRuntime(all_handlers(self.packages), DIAGRAM_FUNCTIONS)
@@ -64,7 +67,9 @@ class Platform:
     @property
     def client_numbers(self) -> ClientNumberPolicy:
         """The configured client-number rule."""
-        return ClientNumberPolicy(self.settings.client_number_pattern)
+        return ClientNumberPolicy(
+            self.settings.client_number_pattern, self.settings.client_number_hint or None
+        )
 
     def form(self, version: ProcessVersion, file_name: str | None) -> dict[str, Any] | None:
         """Return a form's JSON Schema (or UI schema) from a deployed version, if named."""
@@ -76,16 +81,37 @@ class Platform:
         start = self.start_form(version)
         names = sorted(name for name in forms if "uischema" not in name)
         names.sort(key=lambda name: name != start)
-        return [forms[name] for name in names]
+        package = self.package(version.key)
+        # Fields a package's own actions write (e.g. a reason to return an order) are declared
+        # by the package, read last, like one more form.
+        fields = package.data_fields if package else {}
+        extra = [{"properties": dict(fields)}] if fields else []
+        return [forms[name] for name in names] + extra
 
     def _forms(self, version: ProcessVersion) -> dict[str, dict[str, Any]]:
         # Versions are immutable, so parsed forms are kept per checksum like parsed specs.
         forms = self._form_cache.get(version.checksum)
         if forms is None:
             bundle = self.parsed(version).bundle
-            forms = {n: json.loads(bundle.files[n]) for n in bundle.files if n.endswith(".json")}
+            forms = {
+                n: json.loads(bundle.files[n])
+                for n in bundle.files
+                if n.endswith(".json") and not is_translations_file(n)
+            }
             self._form_cache[version.checksum] = forms
         return forms
+
+    def translations(self, version: ProcessVersion) -> Catalog:
+        """Return the Swedish and English texts a version's diagram carries (cached)."""
+        catalog = self._text_cache.get(version.checksum)
+        if catalog is None:
+            catalog = bundle_catalog(self.parsed(version).bundle)
+            self._text_cache[version.checksum] = catalog
+        return catalog
+
+    def cached_translations(self, checksum: str) -> Catalog | None:
+        """Return a version's catalogue if it was read already (no database access)."""
+        return self._text_cache.get(checksum)
 
     def start_form(self, version: ProcessVersion) -> str | None:
         """Return the file name of a version's start form, if it has one."""

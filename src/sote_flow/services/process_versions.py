@@ -13,6 +13,7 @@ from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import DeployProblem, DeployRefused, FieldError, InvalidInput, NotFound
 from sote_flow.domain.forms import check_form_schema
 from sote_flow.domain.roles import Role
+from sote_flow.domain.text import t
 from sote_flow.engine.bundle import ProcessBundle, safe_file_name
 from sote_flow.engine.layout import with_layout
 from sote_flow.engine.parsing import executable_process
@@ -162,18 +163,18 @@ def preview_form(actor: Actor, schema_text: str, ui_schema_text: str = "") -> Fo
     """Parse and check a form being edited; raise InvalidInput with Finnish messages."""
     require_role(actor, *OWNER_ROLES)
     require_writer(actor)
-    schema = _parse_json("schema", schema_text, "Lomakkeen skeema")
+    schema = _parse_json("schema", schema_text, t("Lomakkeen skeema"))
     errors = [
-        FieldError("schema", f"Lomakkeen skeema ei kelpaa: {problem}")
+        FieldError("schema", t("Lomakkeen skeema ei kelpaa: {problem}", problem=problem))
         for problem in check_form_schema(schema)
     ]
     ui_schema = None
     if ui_schema_text.strip():
-        ui_schema = _parse_json("ui_schema", ui_schema_text, "Käyttöliittymäskeema")
+        ui_schema = _parse_json("ui_schema", ui_schema_text, t("Käyttöliittymäskeema"))
         if not isinstance(ui_schema, dict):
-            errors.append(FieldError("ui_schema", "Käyttöliittymäskeeman on oltava JSON-olio."))
+            errors.append(FieldError("ui_schema", t("Käyttöliittymäskeeman on oltava JSON-olio.")))
     if errors:
-        raise InvalidInput(errors, "Lomaketta ei voi esikatsella.")
+        raise InvalidInput(errors, t("Lomaketta ei voi esikatsella."))
     return FormPreview(schema, ui_schema)
 
 
@@ -181,7 +182,12 @@ def _parse_json(field: str, text: str, label: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        message = f"{label} ei ole kelvollista JSONia (rivi {exc.lineno}, sarake {exc.colno})."
+        message = t(
+            "{label} ei ole kelvollista JSONia (rivi {line}, sarake {column}).",
+            label=label,
+            line=exc.lineno,
+            column=exc.colno,
+        )
         raise InvalidInput([FieldError(field, message)], message) from None
 
 
@@ -244,8 +250,8 @@ def _version(uow: UnitOfWork, key: str, number: int | None) -> ProcessVersion:
     version = uow.processes.latest(key) if number is None else uow.processes.by_number(key, number)
     if version is None:
         if number is None:
-            raise NotFound(f"Prosessia {key} ei löytynyt.")
-        raise NotFound(f"Prosessin {key} versiota {number} ei löytynyt.")
+            raise NotFound(t("Prosessia {key} ei löytynyt.", key=key))
+        raise NotFound(t("Prosessin {key} versiota {number} ei löytynyt.", key=key, number=number))
     return version
 
 

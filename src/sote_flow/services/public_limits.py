@@ -10,12 +10,13 @@ from datetime import timedelta
 
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import TooManyAttempts
+from sote_flow.domain.text import t
 from sote_flow.persistence.public_submissions import add_submission, submissions_since
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.services.platform import Platform
 
 RATE_WINDOW = timedelta(minutes=10)
-RATE_LIMITED = (
+RATE_LIMITED = t(
     "Tästä osoitteesta on lähetetty useita yhteydenottoja lyhyen ajan sisällä. "
     "Yritä uudelleen 10 minuutin kuluttua tai soita neuvontaan."
 )

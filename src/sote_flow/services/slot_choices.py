@@ -16,6 +16,7 @@ from typing import Any
 from sote_flow.domain.calendar import SERVICES, finnish_datetime
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import FieldError, InvalidInput, NotFound
+from sote_flow.domain.text import t
 from sote_flow.domain.weekdays import FINNISH_TIME, add_weekdays_to_date
 from sote_flow.persistence.calendar_models import CalendarEntry
 from sote_flow.persistence.models import ProcessInstance
@@ -32,7 +33,7 @@ from sote_flow.services.platform import Platform
 
 SLOT_FORMAT = "first-visit-slot"
 NO_SLOT_TITLE = "Ei sopivaa aikaa – yhteydenotto palvelun jonoon"
-TAKEN_MESSAGE = "Aika ehdittiin juuri varata. Valitse toinen aika."
+TAKEN_MESSAGE = t("Aika ehdittiin juuri varata. Valitse toinen aika.")
 CHOICES = 10
 WEEKDAY_NAMES = ("ma", "ti", "ke", "to", "pe", "la", "su")
 
@@ -141,7 +142,7 @@ def _book(
     data: Mapping[str, Any],
 ) -> CalendarEntry:
     if not chosen.isdigit():
-        raise InvalidInput([FieldError(field, "Valitse aika listasta.")])
+        raise InvalidInput([FieldError(field, t("Valitse aika listasta."))])
     package = platform.package(instance.process_key)
     finder = package.client_contact if package is not None else None
     contact = finder(uow, instance.id) if finder is not None else None

@@ -19,6 +19,7 @@ from typing import Any
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import AuthenticationFailed
 from sote_flow.domain.roles import Role, parse_roles
+from sote_flow.domain.text import t
 from sote_flow.persistence.identity_repository import user_by_identity
 from sote_flow.persistence.models import User, UserRole
 from sote_flow.persistence.unit_of_work import UnitOfWork
@@ -26,8 +27,8 @@ from sote_flow.services.accounts import ensure_group, start_session
 from sote_flow.services.actors import Actor, actor_from_user
 
 NO_PASSWORD = "!"  # no password verifies against this: the account signs in only through SSO
-ACCOUNT_DISABLED = "Käyttäjätunnuksesi on poistettu käytöstä. Ota yhteyttä pääkäyttäjään."
-NO_SUBJECT = "Tunnistuspalvelu ei kertonut käyttäjän tunnistetta. Kirjautuminen keskeytettiin."
+ACCOUNT_DISABLED = t("Käyttäjätunnuksesi on poistettu käytöstä. Ota yhteyttä pääkäyttäjään.")
+NO_SUBJECT = t("Tunnistuspalvelu ei kertonut käyttäjän tunnistetta. Kirjautuminen keskeytettiin.")
 USERNAME_LENGTH = 80
 GROUP_NAME_LENGTH = 80
 

@@ -8,13 +8,14 @@ from typing import Any
 from sote_flow.domain.errors import FieldError, InvalidInput
 from sote_flow.domain.forms import SYSTEM_FIELDS, validate_submission
 from sote_flow.domain.privacy import ClientNumberPolicy, fields_with_personal_identity_codes
+from sote_flow.domain.text import t
 
-HETU_MESSAGE = (
+HETU_MESSAGE = t(
     "Kenttä sisältää henkilötunnuksen. Henkilötunnuksia ei tallenneta: käytä asiakasnumeroa."
 )
 CLIENT_NUMBER_FORMAT = "client-number"
-UNDECLARED_MESSAGE = "Lomakkeessa ei ole tätä kenttää; sitä ei voi lähettää."
-READ_ONLY_MESSAGE = "Kenttä on vain luettava; sitä ei voi lähettää."
+UNDECLARED_MESSAGE = t("Lomakkeessa ei ole tätä kenttää; sitä ei voi lähettää.")
+READ_ONLY_MESSAGE = t("Kenttä on vain luettava; sitä ei voi lähettää.")
 
 
 def client_number_of(schema: Mapping[str, Any] | None, data: Mapping[str, Any]) -> str | None:
@@ -58,7 +59,7 @@ def _undeclared(schema: Mapping[str, Any] | None, data: Mapping[str, Any]) -> di
     # only shows (readOnly: a number, an assignee, a time the process recorded) is not asked.
     properties = (schema or {}).get("properties") or {}
     declared = set(properties) - SYSTEM_FIELDS
-    errors = {}
+    errors: dict[str, str] = {}
     for name in data:
         if name not in declared:
             errors[str(name)] = UNDECLARED_MESSAGE
@@ -70,10 +71,14 @@ def _undeclared(schema: Mapping[str, Any] | None, data: Mapping[str, Any]) -> di
 def _client_number_errors(
     schema: Mapping[str, Any], data: Mapping[str, Any], policy: ClientNumberPolicy
 ) -> dict[str, str]:
-    errors = {}
+    errors: dict[str, str] = {}
     for name, prop in (schema.get("properties") or {}).items():
         value = data.get(name)
         is_client_number = isinstance(prop, dict) and prop.get("format") == CLIENT_NUMBER_FORMAT
         if is_client_number and isinstance(value, str) and not policy.is_valid(value):
-            errors[name] = "Asiakasnumero ei ole oikeassa muodossa."
+            errors[name] = (
+                t("Asiakasnumero ei ole oikeassa muodossa: {hint}.", hint=policy.hint)
+                if policy.hint
+                else t("Asiakasnumero ei ole oikeassa muodossa.")
+            )
     return errors

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import PermissionDenied
 from sote_flow.domain.roles import Role
+from sote_flow.domain.text import t
 from sote_flow.persistence.account_models import SystemSetting
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.services.actors import Actor, require_writer
@@ -22,7 +23,7 @@ def set_local_login(actor: Actor, uow: UnitOfWork, clock: Clock, enabled: bool) 
     """Allow or refuse local sign-in (administrators only); the change is in the history."""
     require_writer(actor)
     if Role.ADMINISTRATOR not in actor.roles:
-        raise PermissionDenied("Vain pääkäyttäjä voi muuttaa kirjautumistapoja.")
+        raise PermissionDenied(t("Vain pääkäyttäjä voi muuttaa kirjautumistapoja."))
     before = local_login_enabled(uow)
     row = uow.session.get(SystemSetting, LOCAL_LOGIN)
     value = "on" if enabled else "off"

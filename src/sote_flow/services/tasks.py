@@ -130,6 +130,14 @@ def open_task(
     )
 
 
+@dataclass(frozen=True)
+class Completion:
+    """A completed task's instance and the instance's tasks now open to the same user."""
+
+    instance: ProcessInstance
+    next_tasks: Sequence[HumanTask]
+
+
 def complete_task(
     platform: Platform,
     actor: Actor,
@@ -139,6 +147,35 @@ def complete_task(
     data: Mapping[str, Any],
 ) -> ProcessInstance:
     """Complete a task with form `data` and run the instance on to its next wait state."""
+    instance = _complete(platform, actor, uow, clock, task_id, data)
+    uow.commit()
+    return instance
+
+
+def complete_task_and_next(
+    platform: Platform,
+    actor: Actor,
+    uow: UnitOfWork,
+    clock: Clock,
+    task_id: str,
+    data: Mapping[str, Any],
+) -> Completion:
+    """Complete a task like `complete_task`; also return the tasks the actor may do next."""
+    instance = _complete(platform, actor, uow, clock, task_id, data)
+    # Read in the same transaction, so a client needs no list call to find its next step.
+    following = [t for t in uow.tasks.for_instance(instance.id) if _may_work_on(actor, t)]
+    uow.commit()
+    return Completion(instance, following)
+
+
+def _complete(
+    platform: Platform,
+    actor: Actor,
+    uow: UnitOfWork,
+    clock: Clock,
+    task_id: str,
+    data: Mapping[str, Any],
+) -> ProcessInstance:
     require_writer(actor)
     instance, task = _lock(uow, task_id)
     _require_work_on(actor, task)
@@ -168,7 +205,6 @@ def complete_task(
         {"submitted": dict(data), "changed": _changes(before, after)},
     )
     save_workflow(platform, uow, clock, instance, workflow, report, actor.username)
-    uow.commit()
     return instance
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import Conflict, FieldError, InvalidInput, NotFound
 from sote_flow.domain.roles import Role
+from sote_flow.domain.text import t
 from sote_flow.persistence.models import User, UserRole
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.services.accounts import hash_password
@@ -58,7 +59,7 @@ __all__ = [
 ]
 
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,79}")
-NO_USER = "Käyttäjää ei ole."
+NO_USER = t("Käyttäjää ei ole.")
 SSO_PASSWORD = "!"  # no password verifies against it: the account signs in only through SSO
 
 
@@ -154,8 +155,12 @@ def create_local_user(
     if not USERNAME.fullmatch(username):
         errors.append(FieldError("username", _USERNAME_RULE))
     elif uow.users.by_username(username) is not None:
-        errors.append(FieldError("username", f"Käyttäjätunnus {username} on jo käytössä."))
-    display_name = required_text(errors, "display_name", display_name, 200, "nimi")
+        errors.append(
+            FieldError(
+                "username", t("Käyttäjätunnus {username} on jo käytössä.", username=username)
+            )
+        )
+    display_name = required_text(errors, "display_name", display_name, 200, t("nimi"))
     email = _email(errors, email)
     role_values = _roles(errors, roles)
     group_rows = _groups(errors, uow, groups)
@@ -192,7 +197,7 @@ def set_roles_and_groups(
     role_values = _roles(errors, roles)
     group_rows = _groups(errors, uow, groups)
     if user.id == actor.user_id and Role.ADMINISTRATOR.value not in role_values:
-        errors.append(FieldError("roles", "Et voi poistaa omaa pääkäyttäjän rooliasi."))
+        errors.append(FieldError("roles", t("Et voi poistaa omaa pääkäyttäjän rooliasi.")))
     if errors:
         raise InvalidInput(errors)
     before = _access(user)
@@ -211,7 +216,7 @@ def disable_user(actor: Actor, uow: UnitOfWork, clock: Clock, username: str) -> 
     require_user_admin(actor)
     user = _user(uow, username)
     if user.id == actor.user_id:
-        raise Conflict("Et voi poistaa omaa tunnustasi käytöstä.")
+        raise Conflict(t("Et voi poistaa omaa tunnustasi käytöstä."))
     now = clock()
     was_active = user.active
     if was_active:
@@ -255,7 +260,7 @@ def reset_password(
     require_user_admin(actor)
     user = _user(uow, username)
     if not _is_local(user):
-        message = "Kertakirjautumisen tunnuksella ei ole salasanaa: se vaihdetaan palvelussa."
+        message = t("Kertakirjautumisen tunnuksella ei ole salasanaa: se vaihdetaan palvelussa.")
         raise InvalidInput([FieldError("password", message)])
     inputs = (user.username, user.display_name, user.email or "")
     problems = password_problems(new_password, "password", inputs)
@@ -270,7 +275,7 @@ def reset_password(
     return _row(user)
 
 
-_USERNAME_RULE = (
+_USERNAME_RULE = t(
     "Käyttäjätunnuksessa on 2–80 merkkiä: pieniä kirjaimia a–z, numeroita sekä . _ -, "
     "ensimmäisenä kirjain tai numero."
 )
@@ -311,7 +316,7 @@ def _access(user: User) -> dict[str, Any]:
 def _email(errors: list[FieldError], email: str | None) -> str | None:
     value = optional_text(errors, "email", email, 254)
     if value and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
-        errors.append(FieldError("email", "Sähköpostiosoite ei ole kelvollinen."))
+        errors.append(FieldError("email", t("Sähköpostiosoite ei ole kelvollinen.")))
     return value
 
 
@@ -319,7 +324,9 @@ def _roles(errors: list[FieldError], roles: Iterable[str]) -> list[str]:
     wanted = sorted({role.strip() for role in roles if role.strip()})
     unknown = [role for role in wanted if role not in {r.value for r in Role}]
     if unknown:
-        errors.append(FieldError("roles", "Tuntematon rooli: " + ", ".join(unknown) + "."))
+        errors.append(
+            FieldError("roles", t("Tuntematon rooli: {roles}.", roles=", ".join(unknown)))
+        )
     return [role for role in wanted if role not in unknown]
 
 
@@ -328,7 +335,7 @@ def _groups(errors: list[FieldError], uow: UnitOfWork, names: Iterable[str]) -> 
     found = {group.name: group for group in uow.users.groups()}
     unknown = [name for name in wanted if name not in found]
     if unknown:
-        message = "Ryhmää ei ole: " + ", ".join(unknown) + ". Lisää ryhmä sivulla Ryhmät."
+        message = t("Ryhmää ei ole: {names}. Lisää ryhmä sivulla Ryhmät.", names=", ".join(unknown))
         errors.append(FieldError("groups", message))
     return [found[name] for name in wanted if name in found]
 

@@ -18,8 +18,9 @@ from urllib.parse import urlsplit
 
 from sote_flow.config import Settings
 from sote_flow.domain.errors import Unavailable
+from sote_flow.domain.text import t
 
-UNAVAILABLE = (
+UNAVAILABLE = t(
     "Videotapaamisen linkkiä ei saatu palveluntarjoajalta. Yritä hetken kuluttua uudelleen."
 )
 MAX_JOIN_URL_LENGTH = 500

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 
 from sote_flow.domain.errors import AuthenticationFailed, TooManyAttempts
 from sote_flow.services.accounts import end_session, sign_in
+from sote_flow.services.languages import LOCALES, remembered_language, save_language
 from sote_flow.services.sso import AccountDisabled, sign_in_with_claims
 from sote_flow.services.system_settings import local_login_enabled
 from sote_flow.web.deps import client_address, clock, unit_of_work
@@ -45,14 +46,14 @@ def login() -> tuple[str, int] | Response:
                 actor, token = sign_in(
                     uow, clock(), username, request.form.get("password", ""), client_address()
                 )
+                remembered = remembered_language(uow, actor.user_id)
         except TooManyAttempts:
             error, status = _("Liian monta epäonnistunutta kirjautumista. "
                               "Yritä uudelleen 15 minuutin kuluttua."), 429  # fmt: skip
         except AuthenticationFailed:
             error, status = _("Väärä käyttäjätunnus tai salasana."), 401
         else:
-            session.clear()
-            login_user(SessionUser(actor, token))
+            _start_session(SessionUser(actor, token), remembered)
             return redirect(_safe_next(request.args.get("next")))
     return _login_page(error, status if error else 200)
 
@@ -95,6 +96,7 @@ def sso_callback() -> tuple[str, int] | Response:
                 client_address(),
                 username_claim=config.username_claim,
             )
+            remembered = remembered_language(uow, actor.user_id)
     except AccountDisabled:
         return _login_page(_("Käyttäjätunnuksesi on poistettu käytöstä. "
                              "Ota yhteyttä pääkäyttäjään."), 403)  # fmt: skip
@@ -102,8 +104,7 @@ def sso_callback() -> tuple[str, int] | Response:
         return _login_page(_("Kirjautuminen organisaation tunnuksella epäonnistui. "
                              "Yritä uudelleen."), 401)  # fmt: skip
     target = _safe_next(session.get(SSO_NEXT))
-    session.clear()
-    login_user(SessionUser(actor, token))
+    _start_session(SessionUser(actor, token), remembered)
     session[SSO_ID_TOKEN] = result.id_token
     return redirect(target)
 
@@ -128,11 +129,25 @@ def logout() -> Response:
 
 @auth_blueprint.post("/language")
 def choose_language() -> Response:
-    """Remember the chosen UI language for this session."""
+    """Use the chosen UI language in this session, and remember it for a signed-in user (their
+    next sign-in and the mails they get)."""
     locale = request.form.get("locale", "fi")
-    if locale in ("fi", "sv", "en"):
+    if locale in LOCALES:
         session["locale"] = locale
+        if current_user.is_authenticated:
+            with unit_of_work() as uow:
+                save_language(current_user.actor, uow, locale)
     return redirect(_safe_next(request.form.get("next")))
+
+
+def _start_session(user: SessionUser, remembered: str | None) -> None:
+    # A fresh session (no fixation), in the language the user last chose; without one, in the
+    # language chosen on the sign-in page.
+    locale = remembered or session.get("locale")
+    session.clear()
+    login_user(user)
+    if locale in LOCALES:
+        session["locale"] = locale
 
 
 def _local_login_allowed() -> bool:

@@ -27,6 +27,7 @@ from sote_flow.web.calendar_forms import (
 )
 from sote_flow.web.deps import actor, clock, platform, unit_of_work
 from sote_flow.web.errors import status_of
+from sote_flow.web.messages import translate_message
 
 calendar_blueprint = protected_blueprint("calendar", __name__, url_prefix="/calendar")
 
@@ -201,5 +202,5 @@ def _event(view: EntryView) -> dict[str, Any]:
 
 def _field_message(error: DomainError) -> str:
     if isinstance(error, InvalidInput) and error.errors:
-        return error.errors[0].message
-    return error.message
+        return translate_message(error.errors[0].message)
+    return translate_message(error.message)

@@ -1,4 +1,5 @@
-"""Domain errors and HTTP errors mapped, in one place, to status codes and Finnish messages."""
+"""Domain errors and HTTP errors mapped, in one place, to status codes and messages in the
+user's language (Finnish by default)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from sote_flow.domain.errors import (
     TooManyAttempts,
     Unavailable,
 )
+from sote_flow.web.messages import register_message_translation, translate_message
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 5
@@ -57,26 +59,33 @@ def error_body(error: DomainError) -> dict[str, Any]:
     """Return the JSON body the API sends for a domain error."""
     if isinstance(error, InvalidInput):
         return {
-            "message": error.message,
-            "errors": [{"field": e.field, "message": e.message} for e in error.errors],
+            "message": translate_message(error.message),
+            "errors": [
+                {"field": e.field, "message": translate_message(e.message)} for e in error.errors
+            ],
         }
     if isinstance(error, DeployRefused):
         return {
             "message": _("Kaavio hylättiin."),
             "errors": [
-                {"file": p.file, "element_id": p.element_id, "message": p.message}
+                {
+                    "file": p.file,
+                    "element_id": p.element_id,
+                    "message": translate_message(p.message),
+                }
                 for p in error.problems
             ],
         }
-    return {"message": error.message, "code": error.code}
+    return {"message": translate_message(error.message), "code": error.code}
 
 
 def register_error_handlers(app: Flask) -> None:
-    """Install handlers so no stack trace ever reaches a user."""
+    """Install handlers so no stack trace ever reaches a user, and messages in their language."""
+    register_message_translation(app)
 
     @app.errorhandler(DomainError)
     def on_domain_error(error: DomainError) -> tuple[Response | str, int]:
-        return _respond(status_of(error), error.message, error)
+        return _respond(status_of(error), translate_message(error.message), error)
 
     @app.errorhandler(CSRFError)
     def on_csrf_error(error: CSRFError) -> tuple[Response | str, int]:

@@ -59,7 +59,14 @@ def task(task_id: str) -> tuple[str, int] | Response:
             return task_service.complete_task(platform(), actor(), uow, clock(), task_id, values)
 
     return form_page(
-        "task.html", view.form, view.ui_schema, view.data, complete, _("Tehtävä tehty."), view=view
+        "task.html",
+        view.form,
+        view.ui_schema,
+        view.data,
+        complete,
+        _("Tehtävä tehty."),
+        diagram=view.instance.process_version,
+        view=view,
     )
 
 

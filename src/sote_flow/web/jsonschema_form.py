@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sote_flow.domain.forms import choices, properties_of, property_type
@@ -25,6 +25,9 @@ class FormField:
     minimum: float | None = None
     maximum: float | None = None
     default: Any = None  # shown while the data has no value of its own
+    # The schema's rules on this choice (allOf: if another field is X then this one is Y):
+    # other field -> its value -> the options allowed, so the page offers only those.
+    option_rules: Mapping[str, Mapping[str, list[str]]] = field(default_factory=dict)
 
 
 def form_fields(
@@ -36,7 +39,44 @@ def form_fields(
     required = set(schema.get("required") or [])
     order = [name for name in ui.get("ui:order", []) if name in properties]
     order += [name for name in properties if name not in order]
-    return [_field(name, properties[name], ui.get(name) or {}, name in required) for name in order]
+    rules = option_rules(schema)
+    return [
+        replace(_field(name, properties[name], ui.get(name) or {}, name in required),
+                option_rules=rules.get(name, {}))
+        for name in order
+    ]  # fmt: skip
+
+
+def option_rules(schema: Mapping[str, Any]) -> dict[str, dict[str, dict[str, list[str]]]]:
+    """Return field -> other field -> its value -> allowed values, from the schema's allOf rules
+    of the shape `if {other: const|enum} then {field: const|enum}`."""
+    rules: dict[str, dict[str, dict[str, list[str]]]] = {}
+    for rule in schema.get("allOf") or []:
+        if not isinstance(rule, Mapping):
+            continue
+        condition = (rule.get("if") or {}).get("properties") or {}
+        outcome = (rule.get("then") or {}).get("properties") or {}
+        if len(condition) != 1:
+            continue
+        ((other, when),) = condition.items()
+        for name, allowed in outcome.items():
+            values = _values(allowed)
+            if values is None:
+                continue
+            by_value = rules.setdefault(name, {}).setdefault(other, {})
+            for value in _values(when) or []:
+                by_value[value] = values
+    return rules
+
+
+def _values(prop: Any) -> list[str] | None:
+    if not isinstance(prop, Mapping):
+        return None
+    if "const" in prop:
+        return [str(prop["const"])]
+    if isinstance(prop.get("enum"), list):
+        return [str(value) for value in prop["enum"]]
+    return None
 
 
 def _field(name: str, prop: Mapping[str, Any], ui: Mapping[str, Any], required: bool) -> FormField:

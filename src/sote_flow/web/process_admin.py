@@ -16,6 +16,7 @@ from sote_flow.web.blueprints import protected_blueprint
 from sote_flow.web.deps import actor, clock, platform, unit_of_work
 from sote_flow.web.errors import error_body, status_of
 from sote_flow.web.jsonschema_form import form_fields
+from sote_flow.web.messages import translate_message
 
 process_admin_blueprint = protected_blueprint(
     "process_admin", __name__, url_prefix="/process-admin"
@@ -158,7 +159,7 @@ def migrate(instance_id: int) -> str | Response:
                     platform(), actor(), uow, clock(), instance_id, target
                 )
         except Conflict as error:
-            flash(error.message, "error")
+            flash(translate_message(error.message), "error")
             return redirect(url_for(".migrate", instance_id=instance_id, version=target))
         flash(
             _(

@@ -12,8 +12,10 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from sote_flow.domain.forms import finnish_date
 from sote_flow.domain.roles import ROLE_LABELS_FI, Role
 from sote_flow.engine.cases import CaseDeclaration
+from sote_flow.web.diagram_texts import diagram_text, diagram_value
 from sote_flow.web.packages import load_web_parts
 
 LOCAL_TIME = ZoneInfo("Europe/Helsinki")
@@ -110,7 +112,11 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(pretty_json, "pretty_json")
     app.add_template_filter(local_time_only, "local_time_only")
     app.add_template_filter(local_day, "local_day")
+    app.add_template_filter(finnish_date, "fi_date")
     app.add_template_global(timedelta, "timedelta")
+    # A diagram's own text (task names, instructions, data labels) in the page's language.
+    app.add_template_global(diagram_text, "diagram_text")
+    app.add_template_global(diagram_value, "diagram_value")
 
     parts = load_web_parts()
     action_labels = {**ACTION_LABELS}

@@ -8,7 +8,8 @@ from werkzeug.wrappers import Response
 
 from sote_flow.domain.errors import InvalidInput
 from sote_flow.service_order import actions as order_actions
-from sote_flow.service_order.queue import QueueFilters, list_queue
+from sote_flow.service_order import own_orders
+from sote_flow.service_order.queue import SORTS, QueueFilters, list_queue
 from sote_flow.web.args import page_number
 from sote_flow.web.blueprints import protected_blueprint
 from sote_flow.web.deps import actor, clock, platform, unit_of_work
@@ -16,14 +17,17 @@ from sote_flow.web.deps import actor, clock, platform, unit_of_work
 orders_blueprint = protected_blueprint(
     "orders", __name__, url_prefix="/orders", template_folder="templates"
 )
-FILTER_NAMES = ("group", "service", "urgency", "municipality", "worker")
+FILTER_NAMES = ("group", "service", "urgency", "municipality", "worker", "search")
 
 
 @orders_blueprint.get("/")
 def queue() -> str:
     """Show a producer group's work queue in one state, with counts per state."""
     args = {name: request.args.get(name, "").strip() or None for name in FILTER_NAMES}
-    filters = QueueFilters(state=request.args.get("state", ""), **args)
+    sort = request.args.get("sort", "")
+    filters = QueueFilters(
+        state=request.args.get("state", ""), sort=sort if sort in SORTS else SORTS[0], **args
+    )
     page = page_number(request.args.get("page"))
     with unit_of_work() as uow:
         view = list_queue(
@@ -32,6 +36,26 @@ def queue() -> str:
     return render_template(
         "orders.html", view=view, page=page, page_size=platform().settings.page_size
     )
+
+
+@orders_blueprint.get("/mine")
+def mine() -> str:
+    """Show the orders the user sent (Omat tilaukset)."""
+    return _own_list(own_orders.my_orders, "my_orders.html")
+
+
+@orders_blueprint.get("/clients")
+def clients() -> str:
+    """Show the orders planned to the user as family worker (Omat asiakkuudet)."""
+    return _own_list(own_orders.my_clients, "my_clients.html")
+
+
+def _own_list(lister: own_orders.OwnLister, template: str) -> str:
+    page = page_number(request.args.get("page"))
+    size = platform().settings.page_size
+    with unit_of_work() as uow:
+        view = lister(platform(), actor(), uow, clock(), page, size)
+    return render_template(template, view=view, page=page, page_size=size)
 
 
 @orders_blueprint.get("/<int:instance_id>")

@@ -105,6 +105,8 @@ def openapi_document() -> dict[str, Any]:
         "TaskOut",
         "TaskPageOut",
         "InstanceOut",
+        "NextTaskOut",
+        "CompletionOut",
         "InstanceDetailOut",
         "HistoryEntryOut",
         "CompleteTaskIn",
@@ -183,7 +185,7 @@ def openapi_document() -> dict[str, Any]:
         parameters=task_id,
         operations={
             "post": _operation(
-                "Complete a task with form data", "200", "CompleteTaskIn", "InstanceOut"
+                "Complete a task with form data", "200", "CompleteTaskIn", "CompletionOut"
             )
         },
     )

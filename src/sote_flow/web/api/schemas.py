@@ -137,6 +137,17 @@ class InstanceOut(Schema):
     ended_at = fields.AwareDateTime(allow_none=True)
 
 
+class NextTaskOut(TaskOut):
+    name = fields.Function(lambda t: t.title, metadata={"description": "the task's title"})
+
+
+class CompletionOut(InstanceOut):
+    next_tasks = fields.List(
+        fields.Nested(NextTaskOut),
+        metadata={"description": "the instance's tasks now open to the same user, oldest first"},
+    )
+
+
 class InstanceDetailOut(Schema):
     instance = fields.Nested(InstanceOut)
     data = fields.Dict()

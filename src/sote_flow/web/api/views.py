@@ -81,8 +81,9 @@ def start_instance() -> tuple[Response, int]:
     """Start an instance with start-form data."""
     body = load_body(s.StartInstanceIn(), request.get_json(silent=True))
     with write_unit_of_work() as uow:
+        # A client program has no one to ask; its Idempotency-Key guards against repeats.
         instance = instances.start_instance(
-            platform(), actor(), uow, clock(), body["process_key"], body["data"]
+            platform(), actor(), uow, clock(), body["process_key"], body["data"], confirmed=True
         )
     return jsonify(s.InstanceOut().dump(instance)), 201
 
@@ -183,8 +184,11 @@ def complete_task(task_id: str) -> Response:
     """Complete a task with form data."""
     body = load_body(s.CompleteTaskIn(), request.get_json(silent=True))
     with write_unit_of_work() as uow:
-        instance = tasks.complete_task(platform(), actor(), uow, clock(), task_id, body["data"])
-    return jsonify(s.InstanceOut().dump(instance))
+        done = tasks.complete_task_and_next(
+            platform(), actor(), uow, clock(), task_id, body["data"]
+        )
+    following = s.NextTaskOut(many=True).dump(done.next_tasks)
+    return jsonify({**s.InstanceOut().dump(done.instance), "next_tasks": following})
 
 
 def load_body(schema: Any, payload: Any) -> dict[str, Any]:
