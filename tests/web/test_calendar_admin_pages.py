@@ -104,7 +104,7 @@ def test_statistics_page_and_exports(client, calendar_people):
     assert csv.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert "kalenteritilasto-2026-11-01-2026-11-30.csv" in csv.headers["Content-Disposition"]
     text = csv.get_data().decode("utf-8")
-    assert text.startswith("\ufeffKalenteritilasto 01.11.2026–30.11.2026\r\n")
+    assert text.startswith("\ufeffKalenteritilasto 1.11.2026–30.11.2026\r\n")
     lines = text.splitlines()
     assert lines[1].startswith("Merkinnän tyyppi;Asiakastyötä;Merkintöjä;Tunnit;")
     assert lines[2] == "Kaikki;;2;2,0;1,5;0,5;0,0;75,0;25,0"

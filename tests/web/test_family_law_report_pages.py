@@ -63,7 +63,7 @@ def test_the_manager_sees_every_measure_with_an_accessible_chart(web):
     assert "<h1>Perheoikeudellisten palvelujen raportti</h1>" in page
     assert 'role="img" aria-labelledby="contacts-chart-title contacts-chart-desc"' in page
     assert '<title id="contacts-chart-title">' in page and '<desc id="contacts-chart-desc">' in page
-    assert "<caption>Yhteydenotot kanavittain 01.04.2026–30.04.2026</caption>" in page
+    assert "<caption>Yhteydenotot kanavittain 1.4.2026–30.4.2026</caption>" in page
     assert '<th scope="row">Etätapaaminen</th><td>2</td>' in page
     assert '<th scope="row">Sopimuksia yhteensä</th><td>1</td>' in page
     assert "<td>4,00</td><td>3,00</td>" in page  # feedback averages, Finnish decimals
@@ -103,7 +103,7 @@ def test_csv_has_the_same_figures_for_finnish_excel(web):
     body = response.get_data()
     assert body.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
-    assert rows[0] == ["Perheoikeudellisten palvelujen raportti 01.04.2026–30.04.2026"]
+    assert rows[0] == ["Perheoikeudellisten palvelujen raportti 1.4.2026–30.4.2026"]
     assert rows[1] == ["Mittari", "Kohde", "Arvo"]
     assert ["Yhteydenotot", "Digitaalinen", "1"] in rows
     assert ["Yhteydenotot", "Digitaalisten osuus (%)", "50,0"] in rows
@@ -125,7 +125,7 @@ def test_xlsx_has_the_same_figures(web):
     sheet = load_workbook(io.BytesIO(response.get_data())).active
     assert sheet is not None and sheet.title == "Perheoikeus"
     rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-    assert rows[0][0] == "Perheoikeudellisten palvelujen raportti 01.04.2026–30.04.2026"
+    assert rows[0][0] == "Perheoikeudellisten palvelujen raportti 1.4.2026–30.4.2026"
     assert rows[1] == ["Mittari", "Kohde", "Arvo"]
     assert ["Tapaamiset", "Etätapaaminen", 2] in rows
     assert ["Arkipäiviä yhteydenotosta ensimmäiseen tapaamiseen", "Mediaani", 1] in rows

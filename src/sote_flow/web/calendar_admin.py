@@ -14,6 +14,7 @@ from openpyxl import Workbook
 from werkzeug.wrappers import Response as BaseResponse
 
 from sote_flow.domain.errors import InvalidInput
+from sote_flow.domain.forms import finnish_date
 from sote_flow.domain.roles import Role
 from sote_flow.domain.weekdays import FINNISH_TIME
 from sote_flow.services.calendar_statistics import (
@@ -114,7 +115,7 @@ def statistics_table(view: CalendarStatistics) -> list[list[Cell]]:
 def statistics_csv(view: CalendarStatistics) -> bytes:
     """Return the statistics as CSV that Finnish Excel opens as is: BOM, semicolons, commas."""
     q = view.query
-    title = [f"Kalenteritilasto {q.since:%d.%m.%Y}–{q.until:%d.%m.%Y}"]
+    title = [f"Kalenteritilasto {finnish_date(q.since)}–{finnish_date(q.until)}"]
     return finnish_csv([title, *statistics_table(view)])
 
 

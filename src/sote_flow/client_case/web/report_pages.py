@@ -19,6 +19,7 @@ from sote_flow.client_case.report import (
     municipality_report,
 )
 from sote_flow.domain.errors import InvalidInput
+from sote_flow.domain.forms import finnish_date
 from sote_flow.domain.weekdays import FINNISH_TIME
 from sote_flow.web.args import day_arg
 from sote_flow.web.blueprints import protected_blueprint
@@ -164,4 +165,4 @@ def _title(view: MunicipalityReport) -> str:
 
 
 def _day(day: date) -> str:
-    return day.strftime("%d.%m.%Y")
+    return finnish_date(day)

@@ -10,6 +10,7 @@ from flask import Response, render_template, request
 from openpyxl import Workbook
 
 from sote_flow.domain.errors import InvalidInput
+from sote_flow.domain.forms import finnish_date
 from sote_flow.domain.weekdays import FINNISH_TIME
 from sote_flow.family_law.report import (
     CHANNELS,
@@ -159,4 +160,4 @@ def _period(view: FamilyLawReport) -> str:
 
 
 def _day(day: date) -> str:
-    return day.strftime("%d.%m.%Y")
+    return finnish_date(day)

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from flask import Response, render_template, request
 
 from sote_flow.domain.errors import InvalidInput
+from sote_flow.domain.forms import finnish_date
 from sote_flow.domain.weekdays import FINNISH_TIME
 from sote_flow.service_order.report import (
     DIMENSIONS,
@@ -82,7 +83,7 @@ def report_csv(view: OrderReport) -> bytes:
             cells += [durations.count, durations.median, durations.p90]
         lines.append(cells)
     lines += [[], ["päivä", "jonon pituus"]]
-    lines += [[day.strftime("%d.%m.%Y"), length] for day, length in view.queue_per_day]
+    lines += [[finnish_date(day), length] for day, length in view.queue_per_day]
     return finnish_csv(lines)
 
 
