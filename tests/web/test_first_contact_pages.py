@@ -221,3 +221,11 @@ def test_the_pages_offer_the_start_forms_topics_with_its_titles():
     topics = {o["const"]: o["title"] for o in schema["properties"]["topic"]["oneOf"]}
     assert list(topics) == list(TOPICS)
     assert {key: str(label) for key, label in TOPIC_LABELS.items()} == topics
+
+
+def test_changing_the_language_in_a_chat_returns_to_the_chat(public_client):
+    chat = _open_chat(public_client, "Tarvitsen apua arkeen.")
+    page = public_client.get(chat).get_data(as_text=True)
+    assert f'<input type="hidden" name="next" value="{chat}">' in page
+    front = public_client.get("/yhteydenotto/").get_data(as_text=True)
+    assert '<input type="hidden" name="next" value="/yhteydenotto/?">' in front

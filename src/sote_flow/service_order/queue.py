@@ -7,14 +7,14 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, insert, select
+from sqlalchemy import Select, func, select
 
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import PermissionDenied
 from sote_flow.domain.roles import Role
 from sote_flow.domain.weekdays import weekdays_between
 from sote_flow.engine.cases import CaseDeclaration
-from sote_flow.persistence.models import AccessLogEntry, CaseClock
+from sote_flow.persistence.models import CaseClock
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.service_order.card import display_names
 from sote_flow.service_order.labels import Labels, order_declaration, order_labels
@@ -170,8 +170,7 @@ def log_rows(uow: UnitOfWork, actor: Actor, clock: Clock, orders: Sequence[Servi
     if not orders:
         return
     at, roles = clock(), ",".join(sorted(actor.roles))
-    uow.session.execute(
-        insert(AccessLogEntry),
+    uow.access_log.record_many(
         [
             {
                 "at": at,
@@ -184,5 +183,5 @@ def log_rows(uow: UnitOfWork, actor: Actor, clock: Clock, orders: Sequence[Servi
                 "purpose": actor.purpose,
             }
             for order in orders
-        ],
+        ]
     )
