@@ -26,8 +26,9 @@ from sote_flow.services.platform import Platform
 QUESTION, ANSWER = "info_request", "info_answer"
 # Shown in the card's fixed facts from the order row (by name), so not again among the fields.
 SHOWN_AS_FACTS = frozenset(
-    {"order_number", "handler", "family_worker", "planned_start", "actual_start", "end_date"}
-)
+    {"order_number", "handler", "family_worker", "planned_start", "actual_start", "end_date",
+     "started_by"}
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -93,11 +94,10 @@ def order_card(
     start = platform.form(version, start_name) or {}
     own = set(properties_of(start))
     rest = [schema for schema in schemas if schema is not start]
-    handling = {
-        name: value for name, value in data.items() if name not in own | SHOWN_AS_FACTS
-    }
+    facts = {name: value for name, value in data.items() if name not in SHOWN_AS_FACTS}
+    handling = {name: value for name, value in facts.items() if name not in own}
     return OrderCard(
-        order_fields=describe_data([start], data, names),
+        order_fields=describe_data([start], facts, names),
         handling_fields=describe_data(rest, handling, names),
         thread=_thread(entries, names),
         steps=[StateStep(at, state) for at, state in _steps(uow, instance.id)],
