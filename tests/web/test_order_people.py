@@ -81,6 +81,7 @@ def test_family_worker_finds_the_order_from_the_mail_and_in_own_clients(app, cli
     assert f"PT-2026-{instance_id:06d}" in clients and "Arjen hallinta, Muu" in clients
     assert "7.12.2026" in clients and "aino" in clients  # the admin who planned it
     assert 'href="/orders/clients"' in clients  # in the menu: "Omat asiakkuudet"
+    assert "<th" not in clients.split("</head>")[0]  # the columns are in the table only
     with app.app_context(), unit_of_work() as uow:
         reads = uow.session.scalars(
             select(AccessLogEntry).where(AccessLogEntry.username == "pekka")
