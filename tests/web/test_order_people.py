@@ -216,3 +216,14 @@ def test_a_second_open_order_for_the_client_asks_to_confirm(client, people):
     other = client.post("/processes/service_order/start", data={**form, "client_number": "3000333"})
     assert other.status_code == 302  # another client: no question
     assert "Tilaus lähetetty." in client.get(other.headers["Location"]).get_data(as_text=True)
+
+
+def test_the_instance_page_shows_sent_data_as_labelled_values_not_raw_records(client, people):
+    instance_id = _planned(client)
+    login(client, "aino")
+    page = client.get(f"/instances/{instance_id}").get_data(as_text=True)
+    history = page.split('id="history-heading"')[1]
+    assert "Lähetetyt tiedot" in history and "<dt>Perhetyöntekijä</dt><dd>pekka</dd>" in history
+    assert "case/assign_number: PT-2026-" in history  # a plain result is shown
+    for raw in ("workers/suggest", "{'", "[{", '"decision"'):
+        assert raw not in history, raw

@@ -240,6 +240,21 @@ def describe_data(
     ]
 
 
+def person_values(
+    schemas: Sequence[Mapping[str, Any]], data: Mapping[str, Any]
+) -> list[str]:
+    """Return the usernames in `data`'s person fields (for looking up their names at once)."""
+    formats = {"started_by": USERNAME_FORMAT}
+    for schema in schemas:
+        for name, prop in properties_of(schema).items():
+            formats.setdefault(name, str(prop.get("format") or ""))
+    return [
+        str(value)
+        for name, value in data.items()
+        if formats.get(name) in PERSON_FORMATS and isinstance(value, str) and value
+    ]
+
+
 def describe_value(
     prop: Mapping[str, Any], value: Any, names: Mapping[str, str] | None = None
 ) -> str:

@@ -56,6 +56,16 @@ class UserRepository:
         query = select(User).options(*_WITH_MEMBERSHIPS).where(User.username == username)
         return self.session.scalars(query).unique().one_or_none()
 
+    def display_names(self, usernames: Iterable[object]) -> dict[str, str]:
+        """Return username -> display name for the given usernames (unknown ones left out)."""
+        wanted = {str(name) for name in usernames if name}
+        if not wanted:
+            return {}
+        rows = self.session.execute(
+            select(User.username, User.display_name).where(User.username.in_(wanted))
+        )
+        return {username: shown or username for username, shown in rows}
+
     def add(self, user: User) -> None:
         """Stage a new user."""
         self.session.add(user)

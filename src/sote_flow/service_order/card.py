@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.forms import describe_data, properties_of
 from sote_flow.engine.runtime import RunContext
-from sote_flow.persistence.models import CaseClock, HistoryEntry, ProcessInstance, User
+from sote_flow.persistence.models import CaseClock, HistoryEntry, ProcessInstance
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.service_order.models import OrderStateChange, ServiceOrder
 from sote_flow.service_order.replay import RETURNED
@@ -113,13 +113,7 @@ def order_card(
 
 def display_names(uow: UnitOfWork, usernames: Iterable[Any]) -> dict[str, str]:
     """Return username -> display name for the usernames given (unknown ones are left out)."""
-    wanted = {str(name) for name in usernames if name}
-    if not wanted:
-        return {}
-    rows = uow.session.execute(
-        select(User.username, User.display_name).where(User.username.in_(wanted))
-    )
-    return {username: shown or username for username, shown in rows}
+    return uow.users.display_names(usernames)
 
 
 def _conversation(uow: UnitOfWork, instance_id: int) -> list[HistoryEntry]:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import NeedsConfirmation, NotFound, PermissionDenied
-from sote_flow.domain.forms import describe_data
+from sote_flow.domain.forms import describe_data, person_values
 from sote_flow.domain.text import t
 from sote_flow.engine.case_rules import LegalClock
 from sote_flow.engine.cases import CaseDeclaration
@@ -56,6 +56,10 @@ class InstanceView:
     case_data: list[tuple[str, str]]
     case: CaseFacts | None = None
     history_more: bool = False
+    # A shown entry's submitted data as people read it (entry id -> label, value), and the
+    # display names of the people the page mentions.
+    submitted: Mapping[int, list[tuple[str, str]]] = field(default_factory=dict)
+    names: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -215,12 +219,26 @@ def view_instance(
     workflow, _ = platform.runtime.load(instance.state, ctx)
     log_read(uow, clock, actor, "process_instance", str(instance.id), instance.id, actor.purpose)
     facts = _case_facts(platform, uow, instance, case)
-    uow.commit()
     data = platform.runtime.current_data(workflow)
-    case_data = describe_data(platform.form_schemas(instance.process_version), data)
     shown = history[-RECENT_HISTORY:]
-    more = len(history) > RECENT_HISTORY
-    return InstanceView(instance, data, open_tasks, shown, case_data, facts, history_more=more)
+    sent = {entry.id: entry.data["submitted"] for entry in shown if entry.data.get("submitted")}
+    schemas = platform.form_schemas(instance.process_version)
+    people = [entry.actor for entry in shown] + [
+        value for values in (data, *sent.values()) for value in person_values(schemas, values)
+    ]
+    names = uow.users.display_names(people)
+    uow.commit()
+    return InstanceView(
+        instance,
+        data,
+        open_tasks,
+        shown,
+        describe_data(schemas, data, names),
+        facts,
+        history_more=len(history) > RECENT_HISTORY,
+        submitted={key: describe_data(schemas, values, names) for key, values in sent.items()},
+        names=names,
+    )
 
 
 def _case_facts(
