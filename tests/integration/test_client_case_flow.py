@@ -179,8 +179,8 @@ def test_each_recorded_service_keeps_its_own_dates(platform, uow, clock, people)
     complete(platform, uow, clock, worker, instance_id, last)
     with uow() as unit:
         instance = unit.instances.get(instance_id)
-        workflow, _ = platform.runtime.load(
-            instance.state, RunContext(instance_id, "client_case", "test", clock)
+        workflow, _ = platform.load_workflow(
+            instance, RunContext(instance_id, "client_case", "test", clock)
         )
         data = platform.runtime.current_data(workflow)
     assert data["services"] == [

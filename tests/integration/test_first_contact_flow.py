@@ -41,7 +41,7 @@ def data_of(platform, uow, instance_id):
     with uow() as unit:
         instance = unit.instances.get(instance_id)
         ctx = RunContext(instance_id, "first_contact", "test", system_clock)
-        workflow, _ = platform.runtime.load(instance.state, ctx)
+        workflow, _ = platform.load_workflow(instance, ctx)
         return platform.runtime.current_data(workflow)
 
 

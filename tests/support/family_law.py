@@ -106,8 +106,8 @@ def data_of(platform: Platform, uow: UnitOfWorkFactory, clock: Clock, instance_i
     with uow() as unit:
         instance = unit.instances.get(instance_id)
         assert instance is not None
-        workflow, _ = platform.runtime.load(
-            instance.state, RunContext(instance_id, "family_law", "test", clock)
+        workflow, _ = platform.load_workflow(
+            instance, RunContext(instance_id, "family_law", "test", clock)
         )
         return platform.runtime.current_data(workflow)
 

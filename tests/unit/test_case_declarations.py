@@ -272,7 +272,7 @@ def test_the_state_survives_storing_the_workflow():
     run = start()
     run.complete("ask")
     ctx = RunContext(1, run.parsed.key, "sanna", CLOCK)
-    loaded, _ = RUNTIME.load(RUNTIME.dump(run.workflow), ctx)
+    loaded, _ = RUNTIME.load(RUNTIME.dump(run.workflow), ctx, run.parsed)
     declaration = case_declaration(run.parsed.spec, run.parsed.subprocess_specs)
     assert case_state_of(loaded) == case_state_of(loaded, declaration) == "odottaa"
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -13,8 +12,6 @@ from uuid import UUID
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
-from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
-from SpiffWorkflow.spiff.serializer import DEFAULT_CONFIG
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
@@ -25,6 +22,7 @@ from sote_flow.engine.engine_clock import engine_clock
 from sote_flow.engine.failures import failure_of as _failure
 from sote_flow.engine.parsing import ParsedProcess
 from sote_flow.engine.sandbox import SandboxedEnvironment
+from sote_flow.engine.state_codec import StateCodec
 from sote_flow.engine.tasks import FormRef, form_ref, task_properties
 from sote_flow.engine.timers import pending_timers
 from sote_flow.engine.versions import MigrationPlan, migrate
@@ -140,7 +138,7 @@ class WorkflowRuntime:
     ) -> None:
         self._handlers = handlers
         self._environment = SandboxedEnvironment(functions=functions or {})
-        self._serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(DEFAULT_CONFIG))
+        self._codec = StateCodec()
 
     @property
     def operators(self) -> frozenset[str]:
@@ -171,15 +169,17 @@ class WorkflowRuntime:
         self._run_steps(workflow, report)
         return workflow, report
 
-    def load(self, state: bytes, ctx: RunContext) -> tuple[BpmnWorkflow, StepReport]:
-        """Deserialize a workflow and attach the sandboxed engine (it is never serialized)."""
-        workflow = self._serializer.deserialize_json(zlib.decompress(state).decode("utf-8"))
+    def load(
+        self, state: bytes, ctx: RunContext, parsed: ParsedProcess
+    ) -> tuple[BpmnWorkflow, StepReport]:
+        """Restore a stored workflow on its version's spec and attach the sandboxed engine (the
+        engine is never stored)."""
+        workflow = self._codec.decode(state, parsed)
         return workflow, self._attach(workflow, ctx)
 
     def dump(self, workflow: BpmnWorkflow) -> bytes:
-        """Serialize a workflow for storage."""
-        text: str = self._serializer.serialize_json(workflow)
-        return zlib.compress(text.encode("utf-8"), 1)
+        """Return a workflow's state for storage (without its spec)."""
+        return self._codec.encode(workflow)
 
     def complete_task(
         self, workflow: BpmnWorkflow, report: StepReport, task_id: str, data: Mapping[str, Any]

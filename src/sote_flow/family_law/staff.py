@@ -50,7 +50,7 @@ def matter_view(
     """Return a matter's page for staff who may read its case; logs the read."""
     instance, open_tasks = _readable(actor, uow, instance_id)
     ctx = RunContext(instance.id, instance.process_key, actor.username, clock)
-    workflow, _ = platform.runtime.load(instance.state, ctx)
+    workflow, _ = platform.load_workflow(instance, ctx)
     case = uow.cases.get(instance.id)
     view = MatterView(
         instance_id=instance.id,

@@ -80,7 +80,7 @@ def contact_view(
     """Return a contact's page for staff who may read its case; logs the read."""
     instance, details, open_tasks = _readable(actor, uow, instance_id)
     ctx = RunContext(instance.id, instance.process_key, actor.username, clock)
-    workflow, _ = platform.runtime.load(instance.state, ctx)
+    workflow, _ = platform.load_workflow(instance, ctx)
     data: dict[str, Any] = platform.runtime.current_data(workflow)
     view = ContactView(
         instance_id=instance.id,

@@ -89,8 +89,8 @@ def take_over_order(
     previous = order.handler
     if previous == actor.username:
         raise Conflict("Tilaus on jo sinulla.")
-    workflow, report = platform.runtime.load(
-        instance.state, platform.run_context(uow, instance, actor.username, clock)
+    workflow, report = platform.load_workflow(
+        instance, platform.run_context(uow, instance, actor.username, clock)
     )
     platform.runtime.set_ready_data(workflow, {HANDLER_FIELD: actor.username})
     previous_user = uow.users.by_username(previous) if previous else None
@@ -115,7 +115,7 @@ def return_order(
     if order.state != PROCESSED:
         raise Conflict("Vain käsitelty tilaus voidaan palauttaa jonoon.")
     ctx = platform.run_context(uow, instance, actor.username, clock)
-    finished, _ = platform.runtime.load(instance.state, ctx)
+    finished, _ = platform.load_workflow(instance, ctx)
     data = platform.runtime.current_data(finished)
     round_number = int(data.get("round_number") or 1) + 1
     carried = {name: data[name] for name in ORDER_FIELDS if name in data}
@@ -154,8 +154,8 @@ def cancel_order(
         raise PermissionDenied("Vain tilaaja voi perua tilauksen.")
     if not _is_cancellable(order):
         raise Conflict("Tilausta ei voi enää perua: palvelu on jo alkanut tai tilaus on peruttu.")
-    workflow, report = platform.runtime.load(
-        instance.state, platform.run_context(uow, instance, actor.username, clock)
+    workflow, report = platform.load_workflow(
+        instance, platform.run_context(uow, instance, actor.username, clock)
     )
     platform.runtime.cancel(workflow, {"cancel_reason": reason, "cancelled_by": actor.username})
     number = order.order_number or str(instance_id)

@@ -81,7 +81,7 @@ def order_card(
     """Return the card of one order (the caller checks access and logs the read)."""
     version = instance.process_version
     ctx = RunContext(instance.id, instance.process_key, reader, clock)
-    workflow, _ = platform.runtime.load(instance.state, ctx)
+    workflow, _ = platform.load_workflow(instance, ctx)
     data = platform.runtime.latest_data(workflow)
     entries = _conversation(uow, instance.id)
     names = display_names(

@@ -42,7 +42,7 @@ def retry_instance(
     if instance is None or instance.status != "error":
         raise Conflict(t("Prosessi ei ole virhetilassa."))
     ctx = platform.run_context(uow, instance, actor.username, clock)
-    workflow, report = platform.runtime.load(instance.state, ctx)
+    workflow, report = platform.load_workflow(instance, ctx)
     retried = platform.runtime.retry(workflow, report)
     uow.history.append(
         at=clock(),

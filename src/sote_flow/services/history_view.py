@@ -166,7 +166,7 @@ def instance_history(
     xml = parsed.bundle.files[version.main_file]
     graph = diagram_graph(xml, parsed.key)
     ctx = RunContext(instance.id, instance.process_key, actor.username, clock)
-    workflow, _ = platform.runtime.load(instance.state, ctx)
+    workflow, _ = platform.load_workflow(instance, ctx)
     package = platform.package(instance.process_key)
     rules = package.replay if package is not None else NO_RULES
     path = derive_path(workflow_visits(workflow), graph, history_rounds(history, rules))

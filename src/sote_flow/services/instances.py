@@ -216,7 +216,7 @@ def view_instance(
         raise PermissionDenied(t("Sinulla ei ole oikeutta tähän prosessiin."))
     history = uow.history.newest_for_instance(instance_id, RECENT_HISTORY + 1)
     ctx = RunContext(instance.id, instance.process_key, actor.username, clock)
-    workflow, _ = platform.runtime.load(instance.state, ctx)
+    workflow, _ = platform.load_workflow(instance, ctx)
     log_read(uow, clock, actor, "process_instance", str(instance.id), instance.id, actor.purpose)
     facts = _case_facts(platform, uow, instance, case)
     data = platform.runtime.current_data(workflow)

@@ -88,7 +88,7 @@ def _deliver(
         if instance is None or instance.status != "running":
             continue
         ctx = platform.run_context(uow, instance, actor.username, clock)
-        workflow, report = platform.runtime.load(instance.state, ctx)
+        workflow, report = platform.load_workflow(instance, ctx)
         if not platform.runtime.deliver_message(workflow, report, name, payload, correlations):
             continue
         uow.history.append(

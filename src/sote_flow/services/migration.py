@@ -131,7 +131,7 @@ def _plan(
             f"Asia on jo versiossa {current.version}; siirron kohteen on oltava uudempi versio."
         )
     ctx = platform.run_context(uow, instance, actor.username, clock)
-    workflow, report = platform.runtime.load(instance.state, ctx)
+    workflow, report = platform.load_workflow(instance, ctx)
     if reasons:
         plan = MigrationPlan(tuple(reasons), ())
     else:

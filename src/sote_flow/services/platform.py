@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from SpiffWorkflow.bpmn import BpmnWorkflow
+
 from sote_flow.config import Settings
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.diagram_texts import Catalog, is_translations_file
@@ -18,7 +20,7 @@ from sote_flow.engine.cases import CaseDeclaration, case_declaration
 from sote_flow.engine.diagram_strings import bundle_catalog
 from sote_flow.engine.functions import DIAGRAM_FUNCTIONS
 from sote_flow.engine.parsing import ParsedProcess, SpecCache
-from sote_flow.engine.runtime import RunContext, WorkflowRuntime
+from sote_flow.engine.runtime import RunContext, StepReport, WorkflowRuntime
 from sote_flow.engine.tasks import form_ref, start_event_spec
 from sote_flow.packages import ProcessPackage
 from sote_flow.persistence.models import ProcessInstance, ProcessVersion
@@ -125,6 +127,12 @@ class Platform:
             declaration = case_declaration(parsed.spec, parsed.subprocess_specs)
             self._case_cache[version.checksum] = declaration
         return self._case_cache[version.checksum]
+
+    def load_workflow(
+        self, instance: ProcessInstance, ctx: RunContext
+    ) -> tuple[BpmnWorkflow, StepReport]:
+        """Restore an instance's workflow on its version's (cached) spec, ready to run."""
+        return self.runtime.load(instance.state, ctx, self.parsed(instance.process_version))
 
     def parsed(self, version: ProcessVersion) -> ParsedProcess:
         """Return the parsed spec of a deployed version (parsed once per checksum)."""

@@ -107,7 +107,7 @@ def open_task(
     if instance is None:  # cannot happen while the projection's foreign key holds
         raise Conflict(CLOSED_MESSAGE)
     ctx = RunContext(instance.id, instance.process_key, actor.username, clock)
-    workflow, _ = platform.runtime.load(instance.state, ctx)
+    workflow, _ = platform.load_workflow(instance, ctx)
     ref = platform.runtime.form_of(workflow, task_id)
     purpose = actor.purpose if actor.oversees and not _may_work_on(actor, task) else task.title
     data = platform.runtime.task_data(workflow, task_id)
@@ -180,7 +180,7 @@ def _complete(
     instance, task = _lock(uow, task_id)
     _require_work_on(actor, task)
     ctx = platform.run_context(uow, instance, actor.username, clock)
-    workflow, report = platform.runtime.load(instance.state, ctx)
+    workflow, report = platform.load_workflow(instance, ctx)
     shown = platform.runtime.task_data(workflow, task_id)
     form = _form(platform, uow, instance, task.form_file, shown)
     check_submission(form, data, platform.client_numbers)

@@ -31,7 +31,7 @@ def fire_due_timers_of(
             continue
         due_at = instance.next_timer_at
         ctx = platform.run_context(uow, instance, SYSTEM_ACTOR.username, clock)
-        workflow, report = platform.runtime.load(instance.state, ctx)
+        workflow, report = platform.load_workflow(instance, ctx)
         platform.runtime.wake(workflow, report)
         late_ms = round((now - due_at).total_seconds() * 1000) if due_at else None
         uow.history.append(

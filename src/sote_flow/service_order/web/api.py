@@ -113,7 +113,7 @@ def _needs(uow: UnitOfWork, order: ServiceOrder) -> list[str]:
     if instance is None:
         return []
     ctx = RunContext(instance.id, instance.process_key, actor().username, clock())
-    workflow, _ = platform().runtime.load(instance.state, ctx)
+    workflow, _ = platform().load_workflow(instance, ctx)
     needs = platform().runtime.current_data(workflow).get("needs")
     return [str(need) for need in needs] if isinstance(needs, list) else []
 
