@@ -227,3 +227,17 @@ def test_the_instance_page_shows_sent_data_as_labelled_values_not_raw_records(cl
     assert "case/assign_number: PT-2026-" in history  # a plain result is shown
     for raw in ("workers/suggest", "{'", "[{", '"decision"'):
         assert raw not in history, raw
+
+
+def test_completing_a_task_from_its_page_reads_it_once(app, client, people):
+    instance_id = send_order(client)
+    login(client, "aino")
+    task_id = _task(client, instance_id)
+    _submit(client, instance_id)  # GET the page (one read of the task), then POST it
+    with app.app_context(), unit_of_work() as uow:
+        reads = uow.session.scalars(
+            select(AccessLogEntry).where(
+                AccessLogEntry.object_type == "task", AccessLogEntry.object_id == task_id
+            )
+        ).all()
+    assert len(reads) == 1  # the POST completes it without opening it again

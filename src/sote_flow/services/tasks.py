@@ -10,7 +10,7 @@ from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import Conflict, NotFound, PermissionDenied
 from sote_flow.domain.forms import describe_data, properties_of
 from sote_flow.engine.runtime import RunContext
-from sote_flow.persistence.models import HumanTask, ProcessInstance
+from sote_flow.persistence.models import HumanTask, ProcessInstance, ProcessVersion
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.services.actors import Actor, require_writer
 from sote_flow.services.instances import log_read
@@ -94,6 +94,20 @@ def release_task(actor: Actor, uow: UnitOfWork, clock: Clock, task_id: str) -> H
     _log(uow, clock, actor, task, "task_released", {})
     uow.commit()
     return task
+
+
+def task_form(
+    platform: Platform, actor: Actor, uow: UnitOfWork, task_id: str
+) -> tuple[dict[str, Any] | None, ProcessVersion]:
+    """Return the JSON Schema a task's submission is read with, and its version (no workflow
+    load, no read logged: completing the task checks and logs the rest)."""
+    task = _open_task(uow, task_id)
+    if not (_may_work_on(actor, task) or actor.oversees):
+        raise PermissionDenied("Tehtävä ei kuulu sinulle eikä ryhmällesi.")
+    instance = uow.instances.get(task.instance_id)
+    if instance is None:  # cannot happen while the projection's foreign key holds
+        raise Conflict(CLOSED_MESSAGE)
+    return platform.form(instance.process_version, task.form_file), instance.process_version
 
 
 def open_task(

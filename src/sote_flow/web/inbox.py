@@ -13,7 +13,7 @@ from sote_flow.services import tasks as task_service
 from sote_flow.web.args import page_number
 from sote_flow.web.blueprints import protected_blueprint
 from sote_flow.web.deps import actor, clock, platform, unit_of_work
-from sote_flow.web.form_views import form_page
+from sote_flow.web.form_views import FormState, render_form, submit_form
 
 inbox_blueprint = protected_blueprint("inbox", __name__)
 
@@ -51,22 +51,28 @@ def release(task_id: str) -> Response:
 @inbox_blueprint.route("/tasks/<task_id>", methods=["GET", "POST"])
 def task(task_id: str) -> tuple[str, int] | Response:
     """Show a task's form; on submit validate it and complete the task."""
+    state: FormState | None = None
+    if request.method == "POST":
+        # The submission is read with the task's own form and completed in one transaction;
+        # the task is opened (workflow loaded, read logged) only to show the form again.
+        with unit_of_work() as uow:
+            schema, version = task_service.task_form(platform(), actor(), uow, task_id)
+
+        def complete(values: dict[str, Any]) -> ProcessInstance:
+            with unit_of_work() as uow:
+                return task_service.complete_task(
+                    platform(), actor(), uow, clock(), task_id, values
+                )
+
+        submitted = submit_form(schema, complete, _("Tehtävä tehty."), version)
+        if isinstance(submitted, Response):
+            return submitted
+        state = submitted
     with unit_of_work() as uow:
         view = task_service.open_task(platform(), actor(), uow, clock(), task_id)
-
-    def complete(values: dict[str, Any]) -> ProcessInstance:
-        with unit_of_work() as uow:
-            return task_service.complete_task(platform(), actor(), uow, clock(), task_id, values)
-
-    return form_page(
-        "task.html",
-        view.form,
-        view.ui_schema,
-        view.data,
-        complete,
-        _("Tehtävä tehty."),
-        diagram=view.instance.process_version,
-        view=view,
+    shown = state or FormState(dict(view.data))
+    return render_form(
+        "task.html", view.form, view.ui_schema, shown, view.instance.process_version, view=view
     )
 
 
