@@ -51,11 +51,11 @@ def view_order(
     """Return an order and what the actor may do to it; the read is logged."""
     order = _order(uow, instance_id)
     if not _may_read(actor, order):
-        raise PermissionDenied("Sinulla ei ole oikeutta tähän tilaukseen.")
+        raise PermissionDenied(t("Sinulla ei ole oikeutta tähän tilaukseen."))
     open_tasks = uow.tasks.for_instance(instance_id)
     instance = uow.instances.get(instance_id)
     if instance is None:
-        raise NotFound("Tilausta ei löydy.")
+        raise NotFound(t("Tilausta ei löydy."))
     admin = _is_group_admin(actor, order)
     view = OrderView(
         order=order,
@@ -83,12 +83,12 @@ def take_over_order(
     require_writer(actor)
     instance, order = _lock(uow, instance_id)
     if not _is_group_admin(actor, order):
-        raise PermissionDenied("Vain tuottajaryhmän pääkäyttäjä voi ottaa tilauksen itselleen.")
+        raise PermissionDenied(t("Vain tuottajaryhmän pääkäyttäjä voi ottaa tilauksen itselleen."))
     if order.state != IN_PROGRESS:
-        raise Conflict("Vain käsittelyssä olevan tilauksen voi ottaa itselleen.")
+        raise Conflict(t("Vain käsittelyssä olevan tilauksen voi ottaa itselleen."))
     previous = order.handler
     if previous == actor.username:
-        raise Conflict("Tilaus on jo sinulla.")
+        raise Conflict(t("Tilaus on jo sinulla."))
     workflow, report = platform.load_workflow(
         instance, platform.run_context(uow, instance, actor.username, clock)
     )
@@ -111,9 +111,9 @@ def return_order(
     reason = _reason(reason)
     instance, order = _lock(uow, instance_id)
     if not _is_group_admin(actor, order):
-        raise PermissionDenied("Vain tuottajaryhmän pääkäyttäjä voi palauttaa tilauksen jonoon.")
+        raise PermissionDenied(t("Vain tuottajaryhmän pääkäyttäjä voi palauttaa tilauksen jonoon."))
     if order.state != PROCESSED:
-        raise Conflict("Vain käsitelty tilaus voidaan palauttaa jonoon.")
+        raise Conflict(t("Vain käsitelty tilaus voidaan palauttaa jonoon."))
     ctx = platform.run_context(uow, instance, actor.username, clock)
     finished, _ = platform.load_workflow(instance, ctx)
     data = platform.runtime.current_data(finished)
@@ -151,9 +151,11 @@ def cancel_order(
     reason = _reason(reason)
     instance, order = _lock(uow, instance_id)
     if not _is_orderer(actor, order):
-        raise PermissionDenied("Vain tilaaja voi perua tilauksen.")
+        raise PermissionDenied(t("Vain tilaaja voi perua tilauksen."))
     if not _is_cancellable(order):
-        raise Conflict("Tilausta ei voi enää perua: palvelu on jo alkanut tai tilaus on peruttu.")
+        raise Conflict(
+            t("Tilausta ei voi enää perua: palvelu on jo alkanut tai tilaus on peruttu.")
+        )
     workflow, report = platform.load_workflow(
         instance, platform.run_context(uow, instance, actor.username, clock)
     )
@@ -176,7 +178,7 @@ def cancel_order(
 def _order(uow: UnitOfWork, instance_id: int) -> ServiceOrder:
     order = uow.session.get(ServiceOrder, instance_id)
     if order is None:
-        raise NotFound("Tilausta ei löydy.")
+        raise NotFound(t("Tilausta ei löydy."))
     return order
 
 
@@ -184,23 +186,23 @@ def _lock(uow: UnitOfWork, instance_id: int) -> tuple[ProcessInstance, ServiceOr
     # The instance row lock serialises every change to an order, as for its tasks.
     instance = uow.instances.lock(instance_id)
     if instance is None:
-        raise NotFound("Tilausta ei löydy.")
+        raise NotFound(t("Tilausta ei löydy."))
     order = _order(uow, instance_id)
     uow.session.refresh(order)
     if order.state == CANCELLED:
-        raise Conflict("Tilaus on peruttu.")
+        raise Conflict(t("Tilaus on peruttu."))
     return instance, order
 
 
 def _reason(reason: str) -> str:
     text = (reason or "").strip()
     if not text:
-        raise InvalidInput([FieldError("reason", "Kirjoita syy.")])
+        raise InvalidInput([FieldError("reason", t("Kirjoita syy."))])
     if len(text) > REASON_MAX:
-        raise InvalidInput([FieldError("reason", f"Enintään {REASON_MAX} merkkiä.")])
+        raise InvalidInput([FieldError("reason", t("Enintään {limit} merkkiä.", limit=REASON_MAX))])
     if find_personal_identity_codes(text):
         raise InvalidInput(
-            [FieldError("reason", "Kentässä on henkilötunnus. Käytä vain asiakasnumeroa.")]
+            [FieldError("reason", t("Kentässä on henkilötunnus. Käytä vain asiakasnumeroa."))]
         )
     return text
 

@@ -12,6 +12,7 @@ from sqlalchemy import Select, func, select
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import PermissionDenied
 from sote_flow.domain.roles import Role
+from sote_flow.domain.text import t
 from sote_flow.domain.weekdays import weekdays_between
 from sote_flow.engine.cases import CaseDeclaration
 from sote_flow.persistence.models import CaseClock
@@ -90,7 +91,7 @@ def list_queue(
     """Return a page of the queue (urgent first, then arrival order) and log the rows shown."""
     groups = visible_groups(actor, uow)
     if filters.group is not None and filters.group not in groups and not actor.oversees:
-        raise PermissionDenied("Et kuulu tämän palveluntuottajan ryhmään.")
+        raise PermissionDenied(t("Et kuulu tämän palveluntuottajan ryhmään."))
     if filters.group is None and not actor.oversees:
         filters = replace(filters, group=groups[0] if groups else "")
     declaration = order_declaration(platform, uow)

@@ -35,6 +35,7 @@ from sote_flow.domain.case_statistics import (
 )
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import FieldError, InvalidInput, PermissionDenied
+from sote_flow.domain.text import t
 from sote_flow.domain.weekdays import FINNISH_TIME, weekday_on_or_after, weekdays_between_dates
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.service_order.labels import Labels, order_declaration, order_labels
@@ -107,9 +108,9 @@ def order_report(
     """Compute the queue report for a period and group; the read is logged."""
     groups = visible_groups(actor, uow)
     if query.group is not None and query.group not in groups and not actor.oversees:
-        raise PermissionDenied("Et kuulu tämän palveluntuottajan ryhmään.")
+        raise PermissionDenied(t("Et kuulu tämän palveluntuottajan ryhmään."))
     if query.until < query.since or (query.until - query.since).days >= MAX_DAYS:
-        raise InvalidInput([FieldError("until", f"Jakso on 1–{MAX_DAYS} päivää.")])
+        raise InvalidInput([FieldError("until", t("Jakso on 1–{days} päivää.", days=MAX_DAYS))])
     scope = [query.group] if query.group else (None if actor.oversees else groups)
     start, end = local_midnight(query.since), local_midnight(query.until + timedelta(days=1))
     times = [order_times(*row) for row in uow.session.execute(_orders(scope, query, start, end))]

@@ -11,6 +11,7 @@ from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import FieldError, InvalidInput
 from sote_flow.domain.forms import choices, properties_of
 from sote_flow.domain.roles import Role
+from sote_flow.domain.text import t
 from sote_flow.persistence.models import FamilyWorker, User, UserRole
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.service_order.labels import ORDER_FORM, order_labels
@@ -76,7 +77,7 @@ def save_worker(
     require_role(actor, Role.ADMINISTRATOR)
     user = uow.users.by_username(username)
     if user is None or Role.FAMILY_WORKER.value not in {r.role for r in user.roles}:
-        raise InvalidInput([FieldError("username", "Käyttäjä ei ole perhetyöntekijä.")])
+        raise InvalidInput([FieldError("username", t("Käyttäjä ei ole perhetyöntekijä."))])
     view = list_workers(platform, actor, uow)
     _check("skills", skills, {value for value, _ in view.skills})
     _check("municipalities", municipalities, {value for value, _ in view.municipalities})
@@ -121,4 +122,6 @@ def _skill_choices(platform: Platform, uow: UnitOfWork) -> list[tuple[str, str]]
 def _check(field: str, values: Sequence[str], allowed: set[str]) -> None:
     unknown = [v for v in values if v not in allowed]
     if unknown:
-        raise InvalidInput([FieldError(field, f"Tuntematon valinta: {', '.join(unknown)}.")])
+        raise InvalidInput(
+            [FieldError(field, t("Tuntematon valinta: {values}.", values=", ".join(unknown)))]
+        )

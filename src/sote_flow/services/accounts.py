@@ -21,6 +21,7 @@ from sote_flow.domain.errors import (
     TooManyAttempts,
 )
 from sote_flow.domain.roles import parse_roles
+from sote_flow.domain.text import t
 from sote_flow.persistence.account_models import StaffSession
 from sote_flow.persistence.models import ApiToken, Group, User, UserRole
 from sote_flow.persistence.unit_of_work import UnitOfWork
@@ -32,15 +33,15 @@ from sote_flow.services.password_policy import password_problems
 # takes on a busy 2-core server for every sign-in. Older hashes verify with their own
 # parameters and are re-hashed at the next successful sign-in.
 _hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
-LOGIN_FAILED = "Väärä käyttäjätunnus tai salasana."
-LOCKED_OUT = "Liian monta epäonnistunutta kirjautumista. Yritä uudelleen 15 minuutin kuluttua."
+LOGIN_FAILED = t("Väärä käyttäjätunnus tai salasana.")
+LOCKED_OUT = t("Liian monta epäonnistunutta kirjautumista. Yritä uudelleen 15 minuutin kuluttua.")
 LOCKOUT_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_ADDRESS = 20
 SESSION_TOUCH_INTERVAL = timedelta(minutes=1)
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 1024  # hashing megabytes on request would be a cheap denial of service
-TOKEN_REFUSED = "Tunniste puuttuu, se on vanhentunut tai peruttu, tai se on virheellinen."
+TOKEN_REFUSED = t("Tunniste puuttuu, se on vanhentunut tai peruttu, tai se on virheellinen.")
 
 
 def use_password_hasher(hasher: PasswordHasher) -> None:
@@ -68,7 +69,7 @@ def create_user(
     """Create a user with roles and groups (groups are created as needed); an admin/CLI use case."""
     role_set = parse_roles(tuple(roles))
     if uow.users.by_username(username) is not None:
-        raise Conflict(f"Käyttäjätunnus {username!r} on jo käytössä.")
+        raise Conflict(t("Käyttäjätunnus {username!r} on jo käytössä.", username=username))
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValueError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
     user = User(
@@ -241,7 +242,7 @@ def revoke_api_token(actor: Actor, uow: UnitOfWork, clock: Clock, token_id: int 
     now = clock()
     record = uow.staff_sessions.api_token(token_id) if token_id is not None else None
     if record is None or record.user_id != actor.user_id or record.expires_at <= now:
-        raise NotFound("Tunnistetta ei löytynyt, tai se on jo vanhentunut tai peruttu.")
+        raise NotFound(t("Tunnistetta ei löytynyt, tai se on jo vanhentunut tai peruttu."))
     _revoke_tokens(uow, actor.username, [record], now, "account")
     uow.commit()
 
@@ -297,15 +298,17 @@ def change_password(
         raise AuthenticationFailed(LOGIN_FAILED)
     errors = _new_password_problems(new, again, user.username, user.display_name)
     if new and new == current:
-        errors.append(FieldError("new_password", "Uusi salasana ei voi olla sama kuin nykyinen."))
+        errors.append(
+            FieldError("new_password", t("Uusi salasana ei voi olla sama kuin nykyinen."))
+        )
     since = now - LOCKOUT_WINDOW
     if uow.logins.failures_since(since, username=user.username) >= MAX_FAILURES_PER_ACCOUNT:
         raise InvalidInput([FieldError("current_password", LOCKED_OUT), *errors])
     if not current:
-        errors.insert(0, FieldError("current_password", "Anna nykyinen salasana."))
+        errors.insert(0, FieldError("current_password", t("Anna nykyinen salasana.")))
     elif not _verifies(user.password_hash, current):
         _record_failure(uow, now, user.username, address)
-        errors.insert(0, FieldError("current_password", "Nykyinen salasana on väärä."))
+        errors.insert(0, FieldError("current_password", t("Nykyinen salasana on väärä.")))
     if errors:
         raise InvalidInput(errors)
     changed = _replace_password(uow, actor.username, user, new, now, keep_session)
@@ -325,7 +328,7 @@ def set_password(uow: UnitOfWork, clock: Clock, username: str, password: str) ->
     and all of their API tokens are revoked."""
     user = uow.users.by_username(username)
     if user is None:
-        raise NotFound(f"Käyttäjää {username!r} ei ole.")
+        raise NotFound(t("Käyttäjää {username!r} ei ole.", username=username))
     problems = _new_password_problems(password, password, user.username, user.display_name)
     if problems:
         raise ValueError(problems[0].message)
@@ -347,7 +350,7 @@ def _new_password_problems(new: str, again: str, *names: str) -> list[FieldError
     if problems:
         return problems
     if new != again:
-        return [FieldError("new_password_again", "Salasanat eivät ole samat.")]
+        return [FieldError("new_password_again", t("Salasanat eivät ole samat."))]
     return []
 
 

@@ -10,6 +10,7 @@ from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import FieldError, InvalidInput
 from sote_flow.domain.privacy import find_personal_identity_codes
 from sote_flow.domain.roles import Role
+from sote_flow.domain.text import t
 from sote_flow.persistence.access_log import AccessFilters, AccessLogRow
 from sote_flow.persistence.history import ChainReport
 from sote_flow.persistence.models import AccessLogEntry, HistoryEntry
@@ -83,7 +84,7 @@ class AuditView:
         return (self.page - 1) * self.page_size + len(self.rows)
 
 
-HETU_SEARCH_MESSAGE = "Hae asiakasnumerolla; henkilötunnuksella ei voi hakea."
+HETU_SEARCH_MESSAGE = t("Hae asiakasnumerolla; henkilötunnuksella ei voi hakea.")
 
 
 def audit_view(

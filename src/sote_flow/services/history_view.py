@@ -11,6 +11,7 @@ from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import NotFound, PermissionDenied
 from sote_flow.domain.forms import describe_data, describe_value, properties_of
 from sote_flow.domain.replay import NO_RULES, ReplayRules, apply_entry
+from sote_flow.domain.text import t
 from sote_flow.engine.layout import with_layout
 from sote_flow.engine.paths import (
     END_OF_ROUND,
@@ -106,7 +107,9 @@ def page_count(total: int, page_size: int) -> int:
 
 def _check_page(page: int, pages: int) -> None:
     if page > pages:
-        raise NotFound(f"Sivua {page} ei ole: historiassa on {pages} sivua.")
+        raise NotFound(
+            t("Sivua {page} ei ole: historiassa on {pages} sivua.", page=page, pages=pages)
+        )
 
 
 def history_page(
@@ -121,14 +124,14 @@ def history_page(
     one (page 1 always exists) is not found."""
     instance = uow.instances.get(instance_id)
     if instance is None:
-        raise NotFound("Prosessia ei löydy.")
+        raise NotFound(t("Prosessia ei löydy."))
     case = uow.cases.get(instance_id)
     if not (
         (case is not None and case.group_name in actor.groups)
         or may_read_instance(actor, instance, uow.tasks.for_instance(instance_id), ())
         or uow.history.actor_took_part(instance_id, actor.username)
     ):
-        raise PermissionDenied("Sinulla ei ole oikeutta tähän prosessiin.")
+        raise PermissionDenied(t("Sinulla ei ole oikeutta tähän prosessiin."))
     total = uow.history.count_for_instance(instance_id)
     _check_page(page, page_count(total, page_size))
     entries = uow.history.page_for_instance(instance_id, page_size, (page - 1) * page_size)
@@ -151,10 +154,10 @@ def instance_history(
     default); logged. The page defaults to the one holding that entry."""
     instance = uow.instances.get(instance_id)
     if instance is None:
-        raise NotFound("Prosessia ei löydy.")
+        raise NotFound(t("Prosessia ei löydy."))
     history = uow.history.for_instance(instance_id)
     if not may_read_instance(actor, instance, uow.tasks.for_instance(instance_id), history):
-        raise PermissionDenied("Sinulla ei ole oikeutta tähän prosessiin.")
+        raise PermissionDenied(t("Sinulla ei ole oikeutta tähän prosessiin."))
     selected = _selected(history, entry_id)
     pages = page_count(len(history), page_size)
     if page is None:
@@ -219,13 +222,13 @@ def history_rounds(
 
 def _selected(history: Sequence[HistoryEntry], entry_id: int | None) -> HistoryEntry:
     if not history:
-        raise NotFound("Prosessilla ei ole historiaa.")
+        raise NotFound(t("Prosessilla ei ole historiaa."))
     if entry_id is None:
         return history[-1]
     for entry in history:
         if entry.id == entry_id:
             return entry
-    raise NotFound("Historiamerkintää ei löydy tästä prosessista.")
+    raise NotFound(t("Historiamerkintää ei löydy tästä prosessista."))
 
 
 def _timeline(

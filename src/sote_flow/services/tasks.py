@@ -9,6 +9,7 @@ from typing import Any
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import Conflict, NotFound, PermissionDenied
 from sote_flow.domain.forms import describe_data, properties_of
+from sote_flow.domain.text import t
 from sote_flow.engine.runtime import RunContext
 from sote_flow.persistence.models import HumanTask, ProcessInstance, ProcessVersion
 from sote_flow.persistence.unit_of_work import UnitOfWork
@@ -23,9 +24,9 @@ from sote_flow.services.staff_directory import (
 from sote_flow.services.submissions import check_submission
 from sote_flow.services.workflow_state import save_workflow
 
-TAKEN_MESSAGE = "Tehtävä on jo toisen käyttäjän käsittelyssä."
-CLOSED_MESSAGE = "Tehtävä ei ole enää avoinna: joku ehti tehdä sen ensin."
-MISSING_MESSAGE = "Tehtävää ei löydy."
+TAKEN_MESSAGE = t("Tehtävä on jo toisen käyttäjän käsittelyssä.")
+CLOSED_MESSAGE = t("Tehtävä ei ole enää avoinna: joku ehti tehdä sen ensin.")
+MISSING_MESSAGE = t("Tehtävää ei löydy.")
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ def claim_task(actor: Actor, uow: UnitOfWork, clock: Clock, task_id: str) -> Hum
     require_writer(actor)
     _, task = _lock(uow, task_id)
     if task.group_name not in actor.groups:
-        raise PermissionDenied("Tehtävä kuuluu ryhmälle, jonka jäsen et ole.")
+        raise PermissionDenied(t("Tehtävä kuuluu ryhmälle, jonka jäsen et ole."))
     if task.assignee_id == actor.user_id:
         return task
     if not uow.tasks.set_assignee_if(task_id, None, actor.user_id):
@@ -88,9 +89,9 @@ def release_task(actor: Actor, uow: UnitOfWork, clock: Clock, task_id: str) -> H
     require_writer(actor)
     task = _open_task(uow, task_id)
     if task.group_name is None:
-        raise Conflict("Henkilölle osoitettua tehtävää ei voi palauttaa ryhmälle.")
+        raise Conflict(t("Henkilölle osoitettua tehtävää ei voi palauttaa ryhmälle."))
     if not uow.tasks.set_assignee_if(task_id, actor.user_id, None):
-        raise Conflict("Tehtävä ei ole sinun käsittelyssäsi.")
+        raise Conflict(t("Tehtävä ei ole sinun käsittelyssäsi."))
     _log(uow, clock, actor, task, "task_released", {})
     uow.commit()
     return task
@@ -103,7 +104,7 @@ def task_form(
     load, no read logged: completing the task checks and logs the rest)."""
     task = _open_task(uow, task_id)
     if not (_may_work_on(actor, task) or actor.oversees):
-        raise PermissionDenied("Tehtävä ei kuulu sinulle eikä ryhmällesi.")
+        raise PermissionDenied(t("Tehtävä ei kuulu sinulle eikä ryhmällesi."))
     instance = uow.instances.get(task.instance_id)
     if instance is None:  # cannot happen while the projection's foreign key holds
         raise Conflict(CLOSED_MESSAGE)
@@ -116,7 +117,7 @@ def open_task(
     """Return a task with its form and data for the actor to work on; logs the read."""
     task = _open_task(uow, task_id)
     if not (_may_work_on(actor, task) or actor.oversees):
-        raise PermissionDenied("Tehtävä ei kuulu sinulle eikä ryhmällesi.")
+        raise PermissionDenied(t("Tehtävä ei kuulu sinulle eikä ryhmällesi."))
     instance = uow.instances.get(task.instance_id)
     if instance is None:  # cannot happen while the projection's foreign key holds
         raise Conflict(CLOSED_MESSAGE)
@@ -281,7 +282,7 @@ def _require_work_on(actor: Actor, task: HumanTask) -> None:
         return
     if task.group_name in actor.groups:  # a colleague took it first
         raise Conflict(TAKEN_MESSAGE)
-    raise PermissionDenied("Tehtävä ei kuulu sinulle eikä ryhmällesi.")
+    raise PermissionDenied(t("Tehtävä ei kuulu sinulle eikä ryhmällesi."))
 
 
 def _may_work_on(actor: Actor, task: HumanTask) -> bool:
