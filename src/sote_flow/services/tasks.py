@@ -102,25 +102,28 @@ def task_form(
 ) -> tuple[dict[str, Any] | None, ProcessVersion]:
     """Return the JSON Schema a task's submission is read with, and its version (no workflow
     load, no read logged: completing the task checks and logs the rest)."""
+    task, instance = _readable_task(actor, uow, task_id)
+    return platform.form(instance.process_version, task.form_file), instance.process_version
+
+
+def _readable_task(
+    actor: Actor, uow: UnitOfWork, task_id: str
+) -> tuple[HumanTask, ProcessInstance]:
+    # An open task the actor may work on or oversee, with its instance.
     task = _open_task(uow, task_id)
     if not (_may_work_on(actor, task) or actor.oversees):
         raise PermissionDenied(t("Tehtävä ei kuulu sinulle eikä ryhmällesi."))
     instance = uow.instances.get(task.instance_id)
     if instance is None:  # cannot happen while the projection's foreign key holds
         raise Conflict(CLOSED_MESSAGE)
-    return platform.form(instance.process_version, task.form_file), instance.process_version
+    return task, instance
 
 
 def open_task(
     platform: Platform, actor: Actor, uow: UnitOfWork, clock: Clock, task_id: str
 ) -> TaskView:
     """Return a task with its form and data for the actor to work on; logs the read."""
-    task = _open_task(uow, task_id)
-    if not (_may_work_on(actor, task) or actor.oversees):
-        raise PermissionDenied(t("Tehtävä ei kuulu sinulle eikä ryhmällesi."))
-    instance = uow.instances.get(task.instance_id)
-    if instance is None:  # cannot happen while the projection's foreign key holds
-        raise Conflict(CLOSED_MESSAGE)
+    task, instance = _readable_task(actor, uow, task_id)
     ctx = RunContext(instance.id, instance.process_key, actor.username, clock)
     workflow, _ = platform.load_workflow(instance, ctx)
     ref = platform.runtime.form_of(workflow, task_id)
