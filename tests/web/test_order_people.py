@@ -241,3 +241,22 @@ def test_completing_a_task_from_its_page_reads_it_once(app, client, people):
             )
         ).all()
     assert len(reads) == 1  # the POST completes it without opening it again
+
+
+def test_a_task_names_its_group_as_people_know_it(app, client, people):
+    from sote_flow.persistence.models import Group
+
+    with app.app_context(), unit_of_work() as uow:
+        group = uow.session.scalars(
+            select(Group).where(Group.name == "psykososiaalinen_kotikuntoutus")
+        ).one()
+        group.display_name, group.display_name_sv = "Kotikuntoutus", "Hemrehabilitering"
+        uow.commit()
+    instance_id = send_order(client)
+    login(client, "aino")
+    task_id = _task(client, instance_id)
+    assert "Ryhmä: Kotikuntoutus" in client.get(f"/tasks/{task_id}").get_data(as_text=True)
+    token = csrf_token(client, "/")
+    client.post("/language", data={"locale": "sv", "next": "/", "csrf_token": token})
+    swedish = client.get(f"/tasks/{task_id}").get_data(as_text=True)
+    assert "Hemrehabilitering" in swedish and "psykososiaalinen_kotikuntoutus<" not in swedish

@@ -16,6 +16,7 @@ from sote_flow.domain.forms import finnish_date
 from sote_flow.domain.roles import ROLE_LABELS_FI, Role
 from sote_flow.engine.cases import CaseDeclaration
 from sote_flow.web.diagram_texts import diagram_text, diagram_value
+from sote_flow.web.group_names import group_label
 from sote_flow.web.packages import load_web_parts
 
 LOCAL_TIME = ZoneInfo("Europe/Helsinki")
@@ -117,6 +118,7 @@ def register_template_helpers(app: Flask) -> None:
     # A diagram's own text (task names, instructions, data labels) in the page's language.
     app.add_template_global(diagram_text, "diagram_text")
     app.add_template_global(diagram_value, "diagram_value")
+    app.add_template_global(group_label, "group_label")
 
     parts = load_web_parts()
     action_labels = {**ACTION_LABELS}
