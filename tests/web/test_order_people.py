@@ -260,3 +260,12 @@ def test_a_task_names_its_group_as_people_know_it(app, client, people):
     client.post("/language", data={"locale": "sv", "next": "/", "csrf_token": token})
     swedish = client.get(f"/tasks/{task_id}").get_data(as_text=True)
     assert "Hemrehabilitering" in swedish and "psykososiaalinen_kotikuntoutus<" not in swedish
+
+
+def test_the_inbox_offers_no_separate_claim_for_the_take_task(client, people):
+    instance_id = send_order(client)
+    login(client, "aino")
+    task_id = _task(client, instance_id)
+    inbox = client.get("/").get_data(as_text=True)
+    assert f'href="/tasks/{task_id}"' in inbox and "Avaa tehtävä" in inbox
+    assert f"/tasks/{task_id}/claim" not in inbox  # taking is the task's own one action

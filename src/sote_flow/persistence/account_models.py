@@ -1,4 +1,5 @@
-"""Account-related tables kept beside the core models: signed-in sessions and run-time settings."""
+"""Account-related tables kept beside the core models: signed-in sessions, failed sign-ins and
+run-time settings."""
 
 from __future__ import annotations
 
@@ -32,3 +33,14 @@ class StaffSession(Base):
     created_at: Mapped[datetime]
     last_seen_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]
+
+
+class LoginFailure(Base):
+    """A failed sign-in: recent ones per account and per address throttle further attempts."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    username: Mapped[str] = mapped_column(String(80), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)

@@ -9,8 +9,8 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from sote_flow.persistence.account_models import StaffSession
-from sote_flow.persistence.models import ApiToken, LoginFailure
+from sote_flow.persistence.account_models import LoginFailure, StaffSession
+from sote_flow.persistence.models import ApiToken
 
 
 class LoginAttempts:

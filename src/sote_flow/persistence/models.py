@@ -171,6 +171,8 @@ class HumanTask(Base):
     group_name: Mapped[str | None] = mapped_column(String(80))
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     form_file: Mapped[str | None] = mapped_column(String(255))
+    # False when submitting the form is itself the taking ("ui:claim": false): no claim button.
+    claimable: Mapped[bool] = mapped_column(default=True, server_default="1")
     created_at: Mapped[datetime]
     due_at: Mapped[datetime | None]
 
@@ -379,17 +381,6 @@ class CaseClock(Base):
     warned_at: Mapped[datetime | None]
     stopped_at: Mapped[datetime | None]
     stopped_on: Mapped[date | None] = mapped_column(Date)  # its Finnish calendar day
-
-
-class LoginFailure(Base):
-    """A failed sign-in: recent ones per account and per address throttle further attempts."""
-
-    __tablename__ = "login_failures"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(index=True)
-    username: Mapped[str] = mapped_column(String(80), index=True)
-    address: Mapped[str] = mapped_column(String(64), index=True)
 
 
 # Tables kept in modules of their own join the same metadata whenever the core ones load.

@@ -164,6 +164,7 @@ def _sync_tasks(
                 group_name=task.group,
                 assignee_id=assignee.id if assignee else None,
                 form_file=task.form.schema_file,
+                claimable=_claimable(platform, instance, task),
                 created_at=now,
                 due_at=task.due_at,
             )
@@ -175,6 +176,12 @@ def _sync_tasks(
             {"title": task.title, "group": task.group, "assignee": task.assignee},
         )
     return list(ready.values())
+
+
+def _claimable(platform: Platform, instance: ProcessInstance, task: ReadyHumanTask) -> bool:
+    # A form whose submitting is itself the taking ("ui:claim": false) offers no separate claim.
+    ui = platform.form(instance.process_version, task.form.ui_schema_file) or {}
+    return ui.get("ui:claim", True) is not False
 
 
 def _sync_timers(
