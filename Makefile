@@ -48,6 +48,7 @@ test: install
 bench: install
 	$(BIN)/python bench/complete_task.py
 	$(BIN)/python bench/http_complete.py
+	$(BIN)/python bench/state_growth.py
 	$(BIN)/python bench/inbox.py
 	$(BIN)/python bench/timer_lateness.py
 	$(BIN)/python bench/order_rounds.py

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import socket
 import statistics
@@ -13,6 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -111,3 +113,54 @@ def stop_server(process: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(timeout=10)
+
+
+def people(url: str, *diagrams: Path) -> str:
+    """Deploy diagrams (their lane: `hakijat`), create their one user; return its API token."""
+    from sote_flow.domain.clock import system_clock
+    from sote_flow.services import accounts
+    from tests.support.factories import (
+        deploy,
+        make_actor,
+        make_groups,
+        make_platform,
+        make_uow_factory,
+    )
+
+    platform, uow = make_platform(url), make_uow_factory(url)
+    make_groups(uow, "hakijat")
+    for diagram in diagrams:
+        deploy(platform, uow, system_clock, diagram)
+    sanna = make_actor(uow, system_clock, "sanna", ["social_worker"], ["hakijat"])
+    with uow() as unit:
+        return accounts.issue_token(unit, system_clock, sanna, 8)
+
+
+class Client:
+    """One kept-alive HTTP connection with the bearer token; refuses any non-2xx answer."""
+
+    def __init__(self, port: int, token: str) -> None:
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+    def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        """Send one request; return its JSON answer."""
+        self.conn.request(method, path, json.dumps(body) if body else None, self.headers)
+        response = self.conn.getresponse()
+        payload = response.read()
+        if response.status >= 300:
+            raise SystemExit(f"{method} {path}: HTTP {response.status} {payload[:300]!r}")
+        return json.loads(payload) if payload else None
+
+    def my_task(self) -> str:
+        """The one open task of mine (the previous instance's are all done)."""
+        (task,) = self.call("GET", "/api/v1/tasks?scope=mine")["tasks"]
+        return str(task["id"])
+
+    def next_task(self, completed: dict[str, Any]) -> str:
+        """The task that follows a completion: from its `next_tasks`, else from GET /tasks."""
+        following = completed.get("next_tasks")
+        if following is not None:
+            (task,) = following
+            return str(task["id"])
+        return self.my_task()

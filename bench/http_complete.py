@@ -18,7 +18,6 @@ Printed: the ratios first, then medians and p90s, then one JSON line.
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import statistics
 from collections.abc import Callable
@@ -32,18 +31,17 @@ from SpiffWorkflow.spiff.serializer import DEFAULT_CONFIG
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import event
 
-from _common import databases, median_ms, p90_ms, start_server, stop_server, timed
-from sote_flow.domain.clock import system_clock
-from sote_flow.services import accounts
-from tests.support.factories import (
-    DIAGRAMS,
-    TEST_SECRET,
-    deploy,
-    make_actor,
-    make_groups,
-    make_platform,
-    make_uow_factory,
+from _common import (
+    Client,
+    databases,
+    median_ms,
+    p90_ms,
+    people,
+    start_server,
+    stop_server,
+    timed,
 )
+from tests.support.factories import DIAGRAMS, TEST_SECRET
 
 INSTANCES = 30
 STEPS = 10
@@ -63,7 +61,7 @@ def main() -> None:
     results: dict[str, dict[str, Any]] = {}
     with databases(include_postgres=not args.sqlite_only) as urls:
         for label, url in urls:
-            token = _people(url)
+            token = people(url, DIAGRAMS / "ten_steps.bpmn")
             port, server = start_server(url, workers=args.workers)
             try:
                 starts, completions = _over_http(port, token, args.instances, floor)
@@ -72,38 +70,6 @@ def main() -> None:
             counted = _statements(url, token, args.show_statements)
             results[label] = {"start": starts, "complete": completions, **counted}
     _report(args, floor.samples, results)
-
-
-def _people(url: str) -> str:
-    """Deploy the diagram, create its one user; return the user's API token."""
-    platform, uow = make_platform(url), make_uow_factory(url)
-    make_groups(uow, "hakijat")
-    deploy(platform, uow, system_clock, DIAGRAMS / "ten_steps.bpmn")
-    sanna = make_actor(uow, system_clock, "sanna", ["social_worker"], ["hakijat"])
-    with uow() as unit:
-        return accounts.issue_token(unit, system_clock, sanna, 8)
-
-
-class Client:
-    """One kept-alive HTTP connection with the bearer token; refuses any non-2xx answer."""
-
-    def __init__(self, port: int, token: str) -> None:
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        self.headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-
-    def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-        """Send one request; return its JSON answer."""
-        self.conn.request(method, path, json.dumps(body) if body else None, self.headers)
-        response = self.conn.getresponse()
-        payload = response.read()
-        if response.status >= 300:
-            raise SystemExit(f"{method} {path}: HTTP {response.status} {payload[:300]!r}")
-        return json.loads(payload) if payload else None
-
-    def my_task(self) -> str:
-        """The one open task of mine (the previous instance's are all done)."""
-        (task,) = self.call("GET", "/api/v1/tasks?scope=mine")["tasks"]
-        return str(task["id"])
 
 
 def _over_http(
@@ -140,20 +106,12 @@ def _over_http(
                     # The floor's step right after the server's: a busy machine slows both.
                     floor.step(step - 1)
                 if step < STEPS:
-                    task_id = _next_task(client, done)
+                    task_id = client.next_task(done)
             if done.get("status") != "completed":
                 raise SystemExit(f"instance {answer.get('id')} did not complete: {done}")
     finally:
         client.conn.close()
     return starts, completions
-
-
-def _next_task(client: Client, completed: dict[str, Any]) -> str:
-    following = completed.get("next_tasks")
-    if following is not None:
-        (task,) = following
-        return str(task["id"])
-    return client.my_task()
 
 
 def _floor_states() -> list[str]:

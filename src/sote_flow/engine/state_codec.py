@@ -2,8 +2,9 @@
 
 The spec is the deployed version's, parsed once per checksum and cached (`engine/parsing.py`):
 storing it again with every save made each state carry the whole diagram, and each load rebuild
-it. A state now holds the tasks and data only; loading attaches the version's cached spec
-object. States saved with their spec (before this) still load as they are.
+it. A state now holds the tasks and data only, and of the tasks only those the engine can still
+reach (`engine/state_pruning.py`); loading attaches the version's cached spec object. States
+saved with their spec or their whole past (before this) still load as they are.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from SpiffWorkflow.bpmn.serializer.default.workflow import (
 from SpiffWorkflow.spiff.serializer import DEFAULT_CONFIG
 
 from sote_flow.engine.parsing import ParsedProcess
+from sote_flow.engine.state_pruning import prune_finished_tasks
 
 
 class _SpecFreeWorkflowConverter(BpmnWorkflowConverter):  # type: ignore[misc]
@@ -31,6 +33,7 @@ class _SpecFreeWorkflowConverter(BpmnWorkflowConverter):  # type: ignore[misc]
         dct: dict[str, Any] = WorkflowConverter.to_dict(self, workflow)
         dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
         dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        _prune(workflow, dct)
         return dct
 
     def from_dict(self, dct: dict[str, Any]) -> BpmnWorkflow:
@@ -46,6 +49,18 @@ class _SpecFreeWorkflowConverter(BpmnWorkflowConverter):  # type: ignore[misc]
         self.subprocesses_from_dict(dct["subprocesses"], workflow)
         workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
         return workflow
+
+
+def _prune(workflow: BpmnWorkflow, dct: dict[str, Any]) -> None:
+    removed = prune_finished_tasks(workflow, dct["tasks"])
+    subprocesses = dct["subprocesses"]
+    # Outer subprocesses come first: a subprocess left out takes those nested in it along.
+    for sub_id, subprocess in workflow.subprocesses.items():
+        if sub_id in removed:
+            removed.update(subprocess.tasks)
+            del subprocesses[str(sub_id)]
+        else:
+            removed.update(prune_finished_tasks(subprocess, subprocesses[str(sub_id)]["tasks"]))
 
 
 class StateCodec:
