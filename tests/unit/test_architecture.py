@@ -41,6 +41,18 @@ def test_only_web_imports_flask():
     assert offenders == []
 
 
+def test_only_the_engine_imports_spiffworkflow():
+    # The services hold a workflow between loading and saving it and read it through the
+    # runtime (one snapshot per step); SpiffWorkflow's types stay behind engine/.
+    offenders = [
+        str(path.relative_to(SRC))
+        for path in SRC.rglob("*.py")
+        if path.relative_to(SRC).parts[0] != "engine"
+        and any(name.split(".")[0] == "SpiffWorkflow" for name in _imports(path))
+    ]
+    assert offenders == []
+
+
 def test_inner_layers_do_not_import_outer_ones():
     forbidden = {
         "domain": (

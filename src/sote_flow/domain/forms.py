@@ -240,9 +240,7 @@ def describe_data(
     ]
 
 
-def person_values(
-    schemas: Sequence[Mapping[str, Any]], data: Mapping[str, Any]
-) -> list[str]:
+def person_values(schemas: Sequence[Mapping[str, Any]], data: Mapping[str, Any]) -> list[str]:
     """Return the usernames in `data`'s person fields (for looking up their names at once)."""
     formats = {"started_by": USERNAME_FORMAT}
     for schema in schemas:

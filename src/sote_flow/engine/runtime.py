@@ -18,10 +18,12 @@ from SpiffWorkflow.util.task import TaskState
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import Conflict, EngineFailure
 from sote_flow.domain.text import t
+from sote_flow.engine.cases import CaseDeclaration, case_state_of
 from sote_flow.engine.engine_clock import engine_clock
 from sote_flow.engine.failures import failure_of as _failure
 from sote_flow.engine.parsing import ParsedProcess
 from sote_flow.engine.sandbox import SandboxedEnvironment
+from sote_flow.engine.snapshot import ReadyHumanTask, StepSnapshot, ThrownMessage
 from sote_flow.engine.state_codec import StateCodec
 from sote_flow.engine.tasks import FormRef, form_ref, task_properties
 from sote_flow.engine.timers import pending_timers
@@ -59,18 +61,8 @@ class StepReport:
     failure: EngineFailure | None = None
 
 
-@dataclass(frozen=True)
-class ReadyHumanTask:
-    """A user or manual task waiting for a person, as the projection stores it."""
-
-    task_id: str
-    element_id: str
-    title: str
-    group: str | None
-    assignee: str | None
-    due_at: datetime | None
-    form: FormRef
-
+# What the services hold between loading and saving a workflow; they never look inside it.
+Workflow = BpmnWorkflow
 
 MAX_STEP_ROUNDS = 100
 
@@ -207,6 +199,33 @@ class WorkflowRuntime:
             return str(task.task_spec.bpmn_id)
         self._run_steps(workflow, report)
         return str(task.task_spec.bpmn_id)
+
+    def snapshot(
+        self, workflow: BpmnWorkflow, report: StepReport, declaration: CaseDeclaration | None
+    ) -> StepSnapshot:
+        """Read at once all a save stores of the workflow after a step (taking the messages it
+        threw); the case state is the one `declaration` gives."""
+        thrown = tuple(ThrownMessage(*message) for message in self.thrown_messages(workflow))
+        failure = report.failure
+        ready: tuple[ReadyHumanTask, ...] = ()
+        if failure is None:
+            try:
+                ready = tuple(self.ready_human_tasks(workflow))
+            except EngineFailure as exc:
+                failure = exc
+        return StepSnapshot(
+            state=self.dump(workflow),
+            completed=workflow.is_completed(),
+            failure=failure,
+            ready=ready,
+            timers=tuple(self.timers(workflow)),
+            waiting_messages=tuple(self.waiting_messages(workflow)),
+            thrown_messages=thrown,
+            latest_data=self.latest_data(workflow),
+            case_state=case_state_of(workflow, declaration)
+            if declaration and not failure
+            else None,
+        )
 
     def thrown_messages(self, workflow: BpmnWorkflow) -> list[tuple[str, Any, dict[str, Any]]]:
         """Take the messages the workflow threw that nothing inside it caught."""

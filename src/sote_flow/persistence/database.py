@@ -43,6 +43,8 @@ def configure_engine(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
+        if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+            return  # a single read (UnitOfWork(single_read=True)): no transaction at all
         # A deferred transaction that reads and then writes fails at once when another writer
         # got in between; taking the write lock up front makes concurrent use cases queue instead.
         connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -31,13 +31,18 @@ class UnitOfWork:
 
     session: Session
 
-    def __init__(self, session_factory: Callable[[], Session]) -> None:
+    def __init__(self, session_factory: Callable[[], Session], single_read: bool = False) -> None:
         self._session_factory = session_factory
+        self._single_read = single_read
         self._committed = False
 
     def __enter__(self) -> UnitOfWork:
         self.session = self._session_factory()
         self._committed = False
+        if self._single_read:
+            # A use case that reads one thing (who holds this token) needs no transaction: the
+            # statement commits by itself, with no BEGIN, no COMMIT and no SQLite write lock.
+            self.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
         self._after_commit: list[Callable[[], None]] = []
         self.users = UserRepository(self.session)
         self.processes = ProcessRepository(self.session)

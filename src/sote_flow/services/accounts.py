@@ -20,7 +20,7 @@ from sote_flow.domain.errors import (
     NotFound,
     TooManyAttempts,
 )
-from sote_flow.domain.roles import parse_roles
+from sote_flow.domain.roles import Role, parse_roles
 from sote_flow.domain.text import t
 from sote_flow.persistence.account_models import StaffSession
 from sote_flow.persistence.models import ApiToken, Group, User, UserRole
@@ -161,10 +161,11 @@ def issue_token(uow: UnitOfWork, clock: Clock, actor: Actor, ttl_hours: int) -> 
 
 def actor_for_token(uow: UnitOfWork, clock: Clock, token: str) -> Actor:
     """Return the actor owning a valid bearer token; raise AuthenticationFailed otherwise."""
-    user = uow.users.by_token_hash(_token_hash(token), clock())
-    if user is None:
+    member = uow.users.member_by_token_hash(_token_hash(token), clock())
+    if member is None:
         raise AuthenticationFailed(TOKEN_REFUSED)
-    return actor_from_user(user)
+    roles = frozenset(Role(role) for role in member.roles)
+    return Actor(member.user_id, member.username, member.display_name, roles, member.groups)
 
 
 def actor_for_user_id(uow: UnitOfWork, user_id: int) -> Actor | None:

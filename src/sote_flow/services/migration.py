@@ -5,12 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from SpiffWorkflow.bpmn import BpmnWorkflow
-
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.errors import Conflict, EngineFailure, NotFound
 from sote_flow.domain.text import t
-from sote_flow.engine.runtime import StepReport
+from sote_flow.engine.runtime import StepReport, Workflow
 from sote_flow.engine.versions import MigrationPlan
 from sote_flow.persistence.models import ProcessInstance, ProcessVersion
 from sote_flow.persistence.unit_of_work import UnitOfWork
@@ -108,7 +106,7 @@ def _plan(
     clock: Clock,
     instance: ProcessInstance,
     target_version: int | None,
-) -> tuple[MigrationCheck, BpmnWorkflow, StepReport]:
+) -> tuple[MigrationCheck, Workflow, StepReport]:
     current = instance.process_version
     target = (
         uow.processes.latest(instance.process_key)
@@ -140,7 +138,7 @@ def _plan(
 
 
 def _refresh_open_tasks(
-    platform: Platform, uow: UnitOfWork, instance: ProcessInstance, workflow: BpmnWorkflow
+    platform: Platform, uow: UnitOfWork, instance: ProcessInstance, workflow: Workflow
 ) -> None:
     # save_workflow adds and removes open tasks; a task that stayed open keeps its row (and who
     # claimed it) but takes the new version's title, group, form and due time.

@@ -8,8 +8,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from SpiffWorkflow.bpmn import BpmnWorkflow
-
 from sote_flow.config import Settings
 from sote_flow.domain.clock import Clock
 from sote_flow.domain.diagram_texts import Catalog, is_translations_file
@@ -20,7 +18,7 @@ from sote_flow.engine.cases import CaseDeclaration, case_declaration
 from sote_flow.engine.diagram_strings import bundle_catalog
 from sote_flow.engine.functions import DIAGRAM_FUNCTIONS
 from sote_flow.engine.parsing import ParsedProcess, SpecCache
-from sote_flow.engine.runtime import RunContext, StepReport, WorkflowRuntime
+from sote_flow.engine.runtime import RunContext, StepReport, Workflow, WorkflowRuntime
 from sote_flow.engine.tasks import form_ref, start_event_spec
 from sote_flow.packages import ProcessPackage
 from sote_flow.persistence.models import ProcessInstance, ProcessVersion
@@ -130,7 +128,7 @@ class Platform:
 
     def load_workflow(
         self, instance: ProcessInstance, ctx: RunContext
-    ) -> tuple[BpmnWorkflow, StepReport]:
+    ) -> tuple[Workflow, StepReport]:
         """Restore an instance's workflow on its version's (cached) spec, ready to run."""
         return self.runtime.load(instance.state, ctx, self.parsed(instance.process_version))
 

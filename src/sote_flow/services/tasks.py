@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from sote_flow.domain.clock import Clock
@@ -12,6 +12,7 @@ from sote_flow.domain.forms import describe_data, properties_of
 from sote_flow.domain.text import t
 from sote_flow.engine.runtime import RunContext
 from sote_flow.persistence.models import HumanTask, ProcessInstance, ProcessVersion
+from sote_flow.persistence.task_repository import OpenTask
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.services.actors import Actor, require_writer
 from sote_flow.services.instances import log_read
@@ -149,11 +150,18 @@ def open_task(
 
 
 @dataclass(frozen=True)
+class NextTask(OpenTask):
+    """A task open to the actor after a completion, with its assignee's username."""
+
+    assignee: str | None
+
+
+@dataclass(frozen=True)
 class Completion:
     """A completed task's instance and the instance's tasks now open to the same user."""
 
     instance: ProcessInstance
-    next_tasks: Sequence[HumanTask]
+    next_tasks: Sequence[NextTask]
 
 
 def complete_task(
@@ -165,7 +173,7 @@ def complete_task(
     data: Mapping[str, Any],
 ) -> ProcessInstance:
     """Complete a task with form `data` and run the instance on to its next wait state."""
-    instance = _complete(platform, actor, uow, clock, task_id, data)
+    instance, _ = _complete(platform, actor, uow, clock, task_id, data)
     uow.commit()
     return instance
 
@@ -179,9 +187,14 @@ def complete_task_and_next(
     data: Mapping[str, Any],
 ) -> Completion:
     """Complete a task like `complete_task`; also return the tasks the actor may do next."""
-    instance = _complete(platform, actor, uow, clock, task_id, data)
-    # Read in the same transaction, so a client needs no list call to find its next step.
-    following = [t for t in uow.tasks.for_instance(instance.id) if _may_work_on(actor, t)]
+    instance, open_tasks = _complete(platform, actor, uow, clock, task_id, data)
+    # As the save wrote them, so a client needs no list call to find its next step. A task
+    # open to the actor is either assigned to the actor or to none.
+    following = [
+        NextTask(**asdict(task), assignee=actor.username if task.assignee_id else None)
+        for task in sorted(open_tasks, key=lambda task: (task.created_at, task.id))
+        if _may_work_on(actor, task)
+    ]
     uow.commit()
     return Completion(instance, following)
 
@@ -193,7 +206,7 @@ def _complete(
     clock: Clock,
     task_id: str,
     data: Mapping[str, Any],
-) -> ProcessInstance:
+) -> tuple[ProcessInstance, list[OpenTask]]:
     require_writer(actor)
     instance, task = _lock(uow, task_id)
     _require_work_on(actor, task)
@@ -222,8 +235,8 @@ def _complete(
         "task_completed",
         {"submitted": dict(data), "changed": _changes(before, after)},
     )
-    save_workflow(platform, uow, clock, instance, workflow, report, actor.username)
-    return instance
+    open_tasks = save_workflow(platform, uow, clock, instance, workflow, report, actor.username)
+    return instance, open_tasks
 
 
 def _package_effects(
@@ -273,11 +286,10 @@ def _gone(uow: UnitOfWork, task_id: str) -> Conflict | NotFound:
 def _lock(uow: UnitOfWork, task_id: str) -> tuple[ProcessInstance, HumanTask]:
     # Every change to an instance or its tasks takes the instance's row lock first, so of two
     # people acting at once the second waits here and then sees the first one's result.
-    instance = uow.instances.get_for_update_by_task(task_id)
-    fresh = uow.tasks.get_fresh(task_id) if instance is not None else None
-    if instance is None or fresh is None:
+    locked = uow.tasks.lock_open(task_id)
+    if locked is None:
         raise _gone(uow, task_id)
-    return instance, fresh
+    return locked
 
 
 def _require_work_on(actor: Actor, task: HumanTask) -> None:
@@ -288,7 +300,7 @@ def _require_work_on(actor: Actor, task: HumanTask) -> None:
     raise PermissionDenied(t("Tehtävä ei kuulu sinulle eikä ryhmällesi."))
 
 
-def _may_work_on(actor: Actor, task: HumanTask) -> bool:
+def _may_work_on(actor: Actor, task: HumanTask | OpenTask) -> bool:
     if task.assignee_id is not None:
         return task.assignee_id == actor.user_id
     return task.group_name in actor.groups

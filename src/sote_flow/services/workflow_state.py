@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import asdict, replace
 from datetime import datetime
 from functools import partial
 from typing import Any
 
-from SpiffWorkflow.bpmn import BpmnWorkflow
-
 from sote_flow.domain.clock import Clock
-from sote_flow.domain.errors import EngineFailure
-from sote_flow.engine.cases import case_state_of
-from sote_flow.engine.runtime import ReadyHumanTask, StepReport
+from sote_flow.engine.cases import CaseDeclaration
+from sote_flow.engine.runtime import StepReport, Workflow
+from sote_flow.engine.snapshot import ReadyHumanTask, StepSnapshot
 from sote_flow.packages import SavedCase
 from sote_flow.persistence.history import to_plain_json
-from sote_flow.persistence.models import HumanTask, OutgoingMessage, ProcessInstance
+from sote_flow.persistence.models import OutgoingMessage, ProcessInstance
+from sote_flow.persistence.task_repository import OpenTask
 from sote_flow.persistence.unit_of_work import UnitOfWork
 from sote_flow.services.case_projection import sync_case
 from sote_flow.services.mail import queue_mails
@@ -29,12 +29,15 @@ def save_workflow(
     uow: UnitOfWork,
     clock: Clock,
     instance: ProcessInstance,
-    workflow: BpmnWorkflow,
+    workflow: Workflow,
     report: StepReport,
     actor: str,
-) -> None:
-    """Persist what the engine did; an engine failure marks the instance instead of raising."""
+) -> list[OpenTask]:
+    """Persist what the engine did; an engine failure marks the instance instead of raising.
+    Returns the instance's open tasks as now stored."""
     now = clock()
+    declaration = platform.case_declaration(instance.process_version)
+    snapshot = platform.runtime.snapshot(workflow, report, declaration)
     history = _History(uow, instance, actor, now)
     for call in report.service_calls:
         history.add(
@@ -46,32 +49,15 @@ def save_workflow(
     if report.mails:
         queued = queue_mails(platform, uow, clock, instance.id, report.mails)
         history.add("mail_queued", None, None, {"mails": len(report.mails), "recipients": queued})
-    for name, payload, correlations in platform.runtime.thrown_messages(workflow):
-        uow.messages.add_outgoing(
-            OutgoingMessage(
-                created_at=now,
-                source_instance_id=instance.id,
-                name=name,
-                payload=to_plain_json(payload if isinstance(payload, dict) else {"value": payload}),
-                correlations=to_plain_json(correlations),
-                status="pending",
-            )
-        )
-        history.add("message_sent", None, None, {"message": name})
-        for listener in platform.outbox_listeners:
-            uow.after_commit(listener)
-    failure = report.failure
-    ready: list[ReadyHumanTask] = []
+    _queue_thrown(platform, uow, instance, snapshot, history, now)
+    failure = snapshot.failure
+    open_tasks: list[OpenTask] = []
     if failure is None:
-        try:
-            ready = _sync_tasks(platform, uow, instance, workflow, history, now)
-        except EngineFailure as exc:
-            failure = exc
-    if failure is None:
-        _sync_projections(platform, uow, instance, workflow, ready, now)
-    _sync_timers(platform, uow, instance, workflow)
-    _sync_messages(platform, uow, instance, workflow)
-    instance.state = platform.runtime.dump(workflow)
+        open_tasks = _sync_tasks(platform, uow, instance, snapshot.ready, history, now)
+        _sync_projections(platform, uow, instance, snapshot, declaration, now)
+    _sync_timers(platform, uow, instance, snapshot)
+    _sync_messages(uow, instance, snapshot)
+    instance.state = snapshot.state
     instance.updated_at = now
     if failure is not None:
         instance.status = "error"
@@ -79,7 +65,7 @@ def save_workflow(
         history.add(
             "engine_error", failure.task_name, None, {"message": failure.message, **failure.details}
         )
-    elif workflow.is_completed():
+    elif snapshot.completed:
         instance.status = "completed"
         instance.ended_at = now
         instance.error_message = None
@@ -87,6 +73,32 @@ def save_workflow(
     else:
         instance.status = "running"
         instance.error_message = None
+    return open_tasks
+
+
+def _queue_thrown(
+    platform: Platform,
+    uow: UnitOfWork,
+    instance: ProcessInstance,
+    snapshot: StepSnapshot,
+    history: _History,
+    now: datetime,
+) -> None:
+    for message in snapshot.thrown_messages:
+        payload = message.payload
+        uow.messages.add_outgoing(
+            OutgoingMessage(
+                created_at=now,
+                source_instance_id=instance.id,
+                name=message.name,
+                payload=to_plain_json(payload if isinstance(payload, dict) else {"value": payload}),
+                correlations=to_plain_json(message.correlations),
+                status="pending",
+            )
+        )
+        history.add("message_sent", None, None, {"message": message.name})
+        for listener in platform.outbox_listeners:
+            uow.after_commit(listener)
 
 
 class _History:
@@ -112,23 +124,23 @@ def _sync_projections(
     platform: Platform,
     uow: UnitOfWork,
     instance: ProcessInstance,
-    workflow: BpmnWorkflow,
-    ready: list[ReadyHumanTask],
+    snapshot: StepSnapshot,
+    declaration: CaseDeclaration | None,
     now: datetime,
 ) -> None:
     # Queues and reports read projections, never workflows: the generic case row of any
     # process that declares case states, and a process package's own projection.
-    declaration = platform.case_declaration(instance.process_version)
+    ready = snapshot.ready
     package = platform.package(instance.process_key)
     if declaration is None and (package is None or package.project is None):
         return
     saved = SavedCase(
         instance=instance,
-        data=platform.runtime.latest_data(workflow),
+        data=snapshot.latest_data,
         open_elements=[task.element_id for task in ready],
         open_groups=[task.group for task in ready if task.group],
-        state=case_state_of(workflow, declaration) if declaration else None,
-        completed=workflow.is_completed(),
+        state=snapshot.case_state,
+        completed=snapshot.completed,
         at=now,
     )
     if package is not None and package.case_state is not None:
@@ -143,39 +155,43 @@ def _sync_tasks(
     platform: Platform,
     uow: UnitOfWork,
     instance: ProcessInstance,
-    workflow: BpmnWorkflow,
+    ready: Sequence[ReadyHumanTask],
     history: _History,
     now: Any,
-) -> list[ReadyHumanTask]:
-    ready = {task.task_id: task for task in platform.runtime.ready_human_tasks(workflow)}
-    open_ids = set(uow.tasks.open_ids(instance.id))
-    uow.tasks.delete_ids(open_ids - set(ready))
-    for task_id, task in ready.items():
-        if task_id in open_ids:
+) -> list[OpenTask]:
+    # The projection is written whole in two statements: a task still open keeps its row as it
+    # was (claim, creation time); a new one gets its assignee's id from the username in the
+    # database, with no round trip of its own.
+    previous = uow.tasks.take_open(instance.id)
+    rows: list[dict[str, Any]] = []
+    for task in ready:
+        kept = previous.get(task.task_id)
+        if kept is not None:
+            rows.append({**asdict(kept), "assignee_name": None})
             continue
-        assignee = uow.users.by_username(task.assignee) if task.assignee else None
-        uow.tasks.add(
-            HumanTask(
-                id=task_id,
-                instance_id=instance.id,
-                process_key=instance.process_key,
-                element_id=task.element_id,
-                title=task.title,
-                group_name=task.group,
-                assignee_id=assignee.id if assignee else None,
-                form_file=task.form.schema_file,
-                claimable=_claimable(platform, instance, task),
-                created_at=now,
-                due_at=task.due_at,
-            )
+        rows.append(
+            {
+                "id": task.task_id,
+                "instance_id": instance.id,
+                "process_key": instance.process_key,
+                "element_id": task.element_id,
+                "title": task.title,
+                "group_name": task.group,
+                "assignee_id": None,
+                "assignee_name": task.assignee,
+                "form_file": task.form.schema_file,
+                "claimable": _claimable(platform, instance, task),
+                "created_at": now,
+                "due_at": task.due_at,
+            }
         )
         history.add(
             "task_opened",
             task.element_id,
-            task_id,
+            task.task_id,
             {"title": task.title, "group": task.group, "assignee": task.assignee},
         )
-    return list(ready.values())
+    return uow.tasks.put_open(rows)
 
 
 def _claimable(platform: Platform, instance: ProcessInstance, task: ReadyHumanTask) -> bool:
@@ -185,9 +201,9 @@ def _claimable(platform: Platform, instance: ProcessInstance, task: ReadyHumanTa
 
 
 def _sync_timers(
-    platform: Platform, uow: UnitOfWork, instance: ProcessInstance, workflow: BpmnWorkflow
+    platform: Platform, uow: UnitOfWork, instance: ProcessInstance, snapshot: StepSnapshot
 ) -> None:
-    timers = platform.runtime.timers(workflow)
+    timers = list(snapshot.timers)
     # Most steps neither had nor have timers; the instance row says so without a query.
     if instance.next_timer_at is not None:
         uow.instances.clear_timers(instance.id)
@@ -201,10 +217,8 @@ def _sync_timers(
             uow.after_commit(partial(listener, next_due))
 
 
-def _sync_messages(
-    platform: Platform, uow: UnitOfWork, instance: ProcessInstance, workflow: BpmnWorkflow
-) -> None:
-    names = platform.runtime.waiting_messages(workflow)
+def _sync_messages(uow: UnitOfWork, instance: ProcessInstance, snapshot: StepSnapshot) -> None:
+    names = list(snapshot.waiting_messages)
     # Like timers: most saves neither had nor have a message to wait for.
     if instance.waits_for_messages:
         uow.messages.clear_waiting(instance.id)

@@ -24,9 +24,10 @@ def clock() -> Clock:
     return cast(Clock, current_app.extensions["sote_flow.clock"])
 
 
-def unit_of_work() -> UnitOfWork:
-    """A unit of work on the request's database session."""
-    return UnitOfWork(lambda: db.session())
+def unit_of_work(single_read: bool = False) -> UnitOfWork:
+    """A unit of work on the request's database session (`single_read`: one SELECT, no
+    transaction)."""
+    return UnitOfWork(lambda: db.session(), single_read=single_read)
 
 
 def actor() -> Actor:

@@ -27,7 +27,7 @@ def authenticate_bearer() -> None:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise AuthenticationFailed("Tunniste puuttuu: lähetä Authorization: Bearer <token>.")
-    with unit_of_work() as uow:
+    with unit_of_work(single_read=True) as uow:
         g.api_actor = actor_for_token(uow, clock(), token.strip())
     g.api_token = token.strip()
 

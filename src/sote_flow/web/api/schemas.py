@@ -139,6 +139,7 @@ class InstanceOut(Schema):
 
 class NextTaskOut(TaskOut):
     name = fields.Function(lambda t: t.title, metadata={"description": "the task's title"})
+    assignee = fields.String(allow_none=True)  # type: ignore[assignment]  # a plain field here
 
 
 class CompletionOut(InstanceOut):

@@ -165,7 +165,7 @@ def claim_task(task_id: str) -> Response:
     with write_unit_of_work() as uow:
         task = tasks.claim_task(actor(), uow, clock(), task_id)
     # The task was read before the claim changed it: its assignee is now the claimant.
-    return jsonify({**s.TaskOut().dump(task), "assignee": actor().username})
+    return jsonify({**s.TaskOut(exclude=("assignee",)).dump(task), "assignee": actor().username})
 
 
 @api_blueprint.post("/tasks/<task_id>/release")
