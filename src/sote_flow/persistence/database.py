@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 # A statement or a lock wait longer than this is a fault, not work: it ends with an error the
 # use case reports, instead of holding a connection and the locks behind it.
 STATEMENT_TIMEOUT_MS = 30_000
+_HOLDS_WRITER = "sote_flow.holds_writer_lock"
 LOCK_TIMEOUT_MS = 10_000
 
 
@@ -41,13 +43,32 @@ def configure_engine(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
 
+    # The writers of this process queue on a lock of their own, each going the moment the one
+    # before commits. Left to SQLite's busy handler, a waiting writer sleeps in growing steps (up
+    # to 100 ms) whatever the wait, which made the tail of every request under load.
+    writer = threading.Lock()
+
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
             return  # a single read (UnitOfWork(single_read=True)): no transaction at all
-        # A deferred transaction that reads and then writes fails at once when another writer
-        # got in between; taking the write lock up front makes concurrent use cases queue instead.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Past the timeout, go on to SQLite's own waiting (and its busy error) as before.
+        if writer.acquire(timeout=LOCK_TIMEOUT_MS / 1000):
+            connection.info[_HOLDS_WRITER] = True
+        try:
+            # A deferred transaction that reads and then writes fails at once when another
+            # writer got in between; taking the write lock up front makes use cases queue.
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            _release(connection)
+            raise
+
+    def _release(connection: Any) -> None:
+        if connection.info.pop(_HOLDS_WRITER, False):
+            writer.release()
+
+    event.listen(engine, "commit", _release)
+    event.listen(engine, "rollback", _release)
 
 
 def make_engine(url: str) -> Engine:
