@@ -17,7 +17,7 @@ from sqlalchemy import insert, select
 from _common import databases, median_ms, p90_ms, timed
 from sote_flow.domain.clock import FrozenClock
 from sote_flow.persistence.models import ProcessInstance, ProcessVersion
-from sote_flow.service_order.models import OrderStateChange, ServiceOrder
+from sote_flow.service_order.models import OrderRound, OrderStateChange, ServiceOrder
 from sote_flow.service_order.queue import QueueFilters, list_queue
 from sote_flow.service_order.report import ReportQuery, order_report
 from sote_flow.services.actors import Actor
@@ -31,6 +31,7 @@ STATES = ("saapunut", "kasittelyssa", "jonossa", "kasitelty", "peruttu")
 SERVICES = ("perhetyo", "lapsiperheiden_kotipalvelu", "psykososiaalinen_kotikuntoutus")
 TOWNS = ("Hamina", "Kotka", "Kouvola", "Miehikkälä", "Pyhtää", "Virolahti")
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+ROUND_FIELDS = ("instance_id", "queued_at", "taken_at", "planned_start", "started_on")
 
 
 def seed(url: str):  # type: ignore[no-untyped-def]
@@ -40,7 +41,7 @@ def seed(url: str):  # type: ignore[no-untyped-def]
     rng = random.Random(7)
     with uow() as unit:
         version_id = unit.session.scalar(select(ProcessVersion.id))
-        instances, orders, changes = [], [], []
+        instances, orders, rounds, changes = [], [], [], []
         for i in range(1, ORDERS + 1):
             received = NOW - timedelta(days=rng.randint(0, 180), minutes=rng.randint(0, 600))
             state = rng.choice(STATES)
@@ -62,6 +63,8 @@ def seed(url: str):  # type: ignore[no-untyped-def]
                 "waiting_for_info": False,
                 "return_count": 0, "client_number": f"{1000000 + i}",
             })  # fmt: skip
+            # The report counts rounds: each seeded order has its first (and only) one.
+            rounds.append({key: orders[-1][key] for key in ROUND_FIELDS} | {"round": 1})
             changes.append({"instance_id": i, "producer_group": group, "at": received,
                             "state": "saapunut"})  # fmt: skip
             if state != "saapunut":
@@ -69,6 +72,7 @@ def seed(url: str):  # type: ignore[no-untyped-def]
                                 "at": received + timedelta(days=2)})  # fmt: skip
         unit.session.execute(insert(ProcessInstance), instances)
         unit.session.execute(insert(ServiceOrder), orders)
+        unit.session.execute(insert(OrderRound), rounds)
         unit.session.execute(insert(OrderStateChange), changes)
         unit.commit()
     return platform, uow, clock, people
