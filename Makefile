@@ -61,6 +61,8 @@ bench: install
 	$(BIN)/python bench/mail_throughput.py
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/load.py --clients 16 --seconds 30
+	$(BIN)/python bench/load.py --scenario steps --seconds 60
+	$(BIN)/python bench/load.py --scenario steps --database sqlite --seconds 60
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR)
