@@ -39,6 +39,8 @@ def test_returned_order_shows_both_rounds_and_waits_in_the_new_one(
     assert {"flow_returned", "flow_returned_to_take", "flow_planned"} <= view.path.flows
     waiting = {p.element_id: p.kind for p in view.waiting}
     assert waiting["take_order"] == "task" and waiting["take_up_overdue"] == "timer"
+    # Taken once in round 1 (the history says so), waiting again now: both passed and waiting.
+    assert "take_order" in view.path.elements
 
     actions = [row.entry.action for row in view.timeline]
     assert actions[0] == "instance_started" and "order_returned" in actions

@@ -73,6 +73,19 @@ def test_a_task_waiting_again_in_a_loop_is_both_passed_and_waiting():
     assert [p.element_id for p in path.waiting] == ["review"]
 
 
+def test_a_task_waiting_again_counts_as_passed_when_the_history_saw_it_completed():
+    # The stored workflow no longer holds the first round's review: only the history does.
+    visits = [
+        TaskVisit("fix_request", "number", "completed", "task"),
+        TaskVisit("review", "fix_request", "ready", "task"),
+    ]
+    rounds = [["number", "review", "review", "fix_request", "review"]]
+    path = derive_path(visits, GRAPH, rounds, completed_before={"review", "fix_request"})
+    assert "review" in path.elements
+    assert [p.element_id for p in path.waiting] == ["review"]
+    assert derive_path(visits, GRAPH, rounds).elements == path.elements - {"review"}
+
+
 def test_earlier_rounds_from_history_are_joined_through_gateways_and_events():
     # Round 1 ended (the workflow was restarted); only its history knows it went to the end.
     rounds = [["number", "review", "review", "fix_request", "review"]]

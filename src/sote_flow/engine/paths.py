@@ -167,13 +167,16 @@ def derive_path(
     visits: Iterable[TaskVisit],
     graph: DiagramGraph,
     history_rounds: Sequence[Sequence[str]] = (),
+    completed_before: Iterable[str] = (),
 ) -> ProcessPath:
-    """Combine the workflow's reached tasks with the history's element ids into one path."""
+    """Combine the workflow's reached tasks with the history's element ids into one path;
+    `completed_before`: the elements the history saw completed (a stored workflow keeps no
+    finished task the engine cannot reach again)."""
     by_pair: dict[tuple[str, str], list[str]] = {}
     for flow in graph.flows:
         by_pair.setdefault((flow.source, flow.target), []).append(flow.id)
     elements: set[str] = set()
-    completed: set[str] = set()
+    completed: set[str] = set(completed_before)
     flows: set[str] = set()
     waiting: list[WaitingPoint] = []
     for visit in visits:

@@ -172,7 +172,8 @@ def instance_history(
     workflow, _ = platform.load_workflow(instance, ctx)
     package = platform.package(instance.process_key)
     rules = package.replay if package is not None else NO_RULES
-    path = derive_path(workflow_visits(workflow), graph, history_rounds(history, rules))
+    done = {e.task_name for e in history if e.action == "task_completed" and e.task_name}
+    path = derive_path(workflow_visits(workflow), graph, history_rounds(history, rules), done)
     log_read(uow, clock, actor, "instance_history", str(instance.id), instance.id, actor.purpose)
     uow.commit()
     schemas = platform.form_schemas(version)
